@@ -1,0 +1,78 @@
+"""The `lifecycle-bot` command line: run, db upgrade, manifest."""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+import click
+
+from bot.config import ConfigError, Settings, load_settings
+from storage.db import DEFAULT_DATABASE_URL
+
+logger = logging.getLogger("lifecycle_bot")
+
+
+def _fail(message: str) -> None:
+    click.echo(f"lifecycle-bot: {message}", err=True)
+    sys.exit(2)
+
+
+def _configure_logging(level: str) -> None:
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+@click.group()
+def main() -> None:
+    """lifecycle-bot: a Slack app for the customer lifecycle."""
+
+
+@main.command()
+@click.option("--http", "force_http", is_flag=True, help="Serve HTTP even if SLACK_APP_TOKEN is set.")
+@click.option("--port", type=int, default=None, help="HTTP port (default: $PORT or 3000).")
+@click.option("--host", default="0.0.0.0", show_default=True, help="HTTP interface to bind.")
+def run(force_http: bool, port: int | None, host: str) -> None:
+    """Apply migrations, then serve Slack: Socket Mode if SLACK_APP_TOKEN is set, else HTTP."""
+    try:
+        settings = load_settings(http=True if force_http else None)
+    except ConfigError as error:
+        _fail(str(error))
+        return
+    _configure_logging(settings.log_level)
+    from bot.runtime import build_runtime
+
+    runtime = build_runtime(settings)
+    if settings.socket_mode and not force_http:
+        runtime.run_socket_mode()
+    else:
+        runtime.run_http(host=host, port=port if port is not None else settings.port)
+
+
+@main.group()
+def db() -> None:
+    """Database maintenance."""
+
+
+@db.command()
+def upgrade() -> None:
+    """Apply all pending migrations to DATABASE_URL."""
+    from storage.migrate import upgrade as apply_migrations
+
+    settings = Settings()
+    _configure_logging(settings.log_level)
+    apply_migrations(settings.database_url or DEFAULT_DATABASE_URL)
+    click.echo("Database is up to date.")
+
+
+@main.command()
+@click.option("--socket", "socket_mode", is_flag=True, help="For Socket Mode (no public URL needed).")
+@click.option("--url", "request_url", default=None, help="Public URL of POST /slack/events (HTTP mode).")
+def manifest(socket_mode: bool, request_url: str | None) -> None:
+    """Print the Slack app manifest to paste into api.slack.com/apps."""
+    from bot.manifest import PLACEHOLDER_URL, manifest_json
+
+    click.echo(manifest_json(socket_mode=socket_mode, request_url=request_url or PLACEHOLDER_URL), nl=False)
+
+
+if __name__ == "__main__":
+    main()

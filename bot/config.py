@@ -1,0 +1,68 @@
+"""Settings from the environment: the only place that reads it."""
+
+from __future__ import annotations
+
+from pydantic import ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from storage.db import DEFAULT_DATABASE_URL
+
+HOW_TO_GET = {
+    "SLACK_BOT_TOKEN": "copy the Bot User OAuth Token (xoxb-…) from your app's OAuth & Permissions page",
+    "SLACK_SIGNING_SECRET": "copy the Signing Secret from your app's Basic Information page",
+    "SLACK_APP_TOKEN": "create an app-level token (xapp-…) with connections:write under Basic Information",
+}
+
+
+class ConfigError(Exception):
+    """A missing or invalid setting, explained in one line."""
+
+
+class Settings(BaseSettings):
+    """Environment variables of DESIGN.md §5."""
+
+    model_config = SettingsConfigDict(case_sensitive=False, extra="ignore")
+
+    slack_bot_token: str = ""
+    slack_signing_secret: str = ""
+    slack_app_token: str = ""
+    database_url: str = DEFAULT_DATABASE_URL
+    slack_api_url: str = "https://slack.com/api/"
+    port: int = 3000
+    log_level: str = "INFO"
+
+    @field_validator("slack_api_url")
+    @classmethod
+    def _ends_with_slash(cls, value: str) -> str:
+        # slack_sdk appends method names to the base URL, so it must end with "/".
+        return value if value.endswith("/") else value + "/"
+
+    @field_validator("log_level")
+    @classmethod
+    def _known_level(cls, value: str) -> str:
+        level = value.upper()
+        if level not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+            raise ValueError("use DEBUG, INFO, WARNING or ERROR")
+        return level
+
+    @property
+    def socket_mode(self) -> bool:
+        """Socket Mode is used when an app-level token is configured."""
+        return bool(self.slack_app_token)
+
+
+def load_settings(*, http: bool | None = None) -> Settings:
+    """Read and check the settings a run needs; raise ConfigError naming what is missing."""
+    try:
+        settings = Settings()
+    except ValidationError as error:
+        first = error.errors()[0]
+        name = str(first["loc"][0]).upper()
+        raise ConfigError(f"{name} is invalid: {first['msg']}") from None
+    required = ["SLACK_BOT_TOKEN"]
+    use_http = http if http is not None else not settings.socket_mode
+    required.append("SLACK_SIGNING_SECRET" if use_http else "SLACK_APP_TOKEN")
+    for name in required:
+        if not getattr(settings, name.lower()):
+            raise ConfigError(f"{name} is not set: {HOW_TO_GET[name]}.")
+    return settings

@@ -1,0 +1,84 @@
+"""The Slack app manifest, generated from the command list so the two cannot drift apart."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from handlers.ids import CallbackId, Command
+
+MANIFEST_PATH = Path(__file__).with_name("manifest.json")
+PLACEHOLDER_URL = "https://lifecycle-bot.example.com/slack/events"
+
+COMMAND_DESCRIPTIONS: dict[Command, tuple[str, str]] = {
+    Command.CUSTOMER: ("Add, look up or list customers", 'add "Acme Corp" [stage] [@owner] | "Acme Corp" | list'),
+    Command.TOUCH: ("Log a touchpoint with a customer", '"Acme Corp" call Discussed pricing'),
+    Command.STAGE: ("Move a customer to another lifecycle stage", '"Acme Corp" conversion Signed the contract'),
+    Command.FEEDBACK: ("Record and score customer feedback", '"Acme Corp" The onboarding was great'),
+    Command.LIFECYCLE: ("Help, team routing and settings", "help | route services #onboarding | routes"),
+}
+
+BOT_SCOPES = [
+    "commands",
+    "chat:write",
+    "chat:write.public",
+    "channels:join",
+    "channels:read",
+    "groups:read",
+    "users:read",
+    "im:write",
+    "files:write",
+]
+
+BOT_EVENTS = ["app_home_opened"]
+
+
+def build_manifest(*, socket_mode: bool = False, request_url: str = PLACEHOLDER_URL) -> dict[str, Any]:
+    """The manifest for Socket Mode, or for HTTP mode with Slack's requests sent to `request_url`."""
+    url_settings: dict[str, Any] = {} if socket_mode else {"url": request_url}
+    commands = []
+    for command, (description, hint) in COMMAND_DESCRIPTIONS.items():
+        entry: dict[str, Any] = {
+            "command": command.value,
+            "description": description,
+            "usage_hint": hint,
+            "should_escape": True,
+        }
+        if not socket_mode:
+            entry["url"] = request_url
+        commands.append(entry)
+    return {
+        "_metadata": {"major_version": 1, "minor_version": 1},
+        "display_information": {
+            "name": "lifecycle-bot",
+            "description": "Customers from reach to loyalty: touchpoints, stages, handoffs and feedback.",
+            "background_color": "#2c3e50",
+        },
+        "features": {
+            "app_home": {"home_tab_enabled": True, "messages_tab_enabled": False},
+            "bot_user": {"display_name": "lifecycle-bot", "always_online": True},
+            "slash_commands": commands,
+            "shortcuts": [
+                {
+                    "name": "Record as feedback",
+                    "type": "message",
+                    "callback_id": CallbackId.FEEDBACK_SHORTCUT.value,
+                    "description": "Record this message as customer feedback",
+                }
+            ],
+        },
+        "oauth_config": {"scopes": {"bot": BOT_SCOPES}},
+        "settings": {
+            "event_subscriptions": {**url_settings, "bot_events": BOT_EVENTS},
+            "interactivity": {"is_enabled": True, **url_settings},
+            "org_deploy_enabled": False,
+            "socket_mode_enabled": socket_mode,
+            "token_rotation_enabled": False,
+        },
+    }
+
+
+def manifest_json(*, socket_mode: bool = False, request_url: str = PLACEHOLDER_URL) -> str:
+    """The manifest as pretty JSON, ready to paste into api.slack.com/apps."""
+    return json.dumps(build_manifest(socket_mode=socket_mode, request_url=request_url), indent=2) + "\n"

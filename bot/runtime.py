@@ -1,0 +1,55 @@
+"""Everything a running bot holds: engine, session factory, Bolt app; and the two ways to serve it."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from slack_bolt import App
+from slack_sdk import WebClient
+from sqlalchemy import Engine
+
+from bot.app import create_app
+from bot.config import Settings
+from bot.server import HttpServer, make_wsgi_app
+from storage.db import database_answers, make_engine, make_session_factory
+from storage.migrate import upgrade
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class Runtime:
+    """A wired bot, ready to serve."""
+
+    settings: Settings
+    engine: Engine
+    app: App
+
+    def http_server(self, *, host: str, port: int) -> HttpServer:
+        """The HTTP server for Slack's request URL and /healthz."""
+        wsgi = make_wsgi_app(self.app, health_check=lambda: database_answers(self.engine))
+        return HttpServer(wsgi, host=host, port=port)
+
+    def run_http(self, *, host: str, port: int) -> None:
+        """Serve HTTP until interrupted."""
+        server = self.http_server(host=host, port=port)
+        logger.info("serving Slack requests on %s/slack/events", server.url)
+        server.serve_forever()
+
+    def run_socket_mode(self) -> None:
+        """Connect to Slack over Socket Mode until interrupted."""
+        from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+        web_client = WebClient(base_url=self.settings.slack_api_url)
+        logger.info("connecting to Slack in Socket Mode")
+        SocketModeHandler(self.app, self.settings.slack_app_token, web_client=web_client).start()
+
+
+def build_runtime(settings: Settings, *, migrate: bool = True) -> Runtime:
+    """Apply migrations (unless told not to) and wire the app."""
+    if migrate:
+        upgrade(settings.database_url)
+    engine = make_engine(settings.database_url)
+    app = create_app(settings, make_session_factory(engine))
+    return Runtime(settings=settings, engine=engine, app=app)

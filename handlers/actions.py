@@ -1,0 +1,85 @@
+"""Button listeners: 'did you mean' choices, 'create customer' and 'view customer'."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from slack_bolt import Ack, App, Respond
+
+from handlers.blocks import customers as customer_blocks
+from handlers.blocks.common import Reply, context, section
+from handlers.commands import reply_ephemeral
+from handlers.context import Deps
+from handlers.ids import ActionId
+from handlers.operations import Caller, execute
+from handlers.parsing import request_from_arguments
+from lifecycle.customers import add_customer, customer_profile
+from lifecycle.errors import InvalidInput
+from lifecycle.pending import take_pending
+from lifecycle.stages import Stage
+
+
+def caller_of(body: dict[str, Any]) -> Caller:
+    """The workspace and user who clicked."""
+    team = body.get("team") or {}
+    user = body["user"]
+    return Caller(workspace_id=team.get("id") or user["team_id"], user_id=user["id"])
+
+
+def button_value(action: dict[str, Any]) -> dict[str, Any]:
+    """The JSON value we put on a button; anything else is treated as a stale or forged click."""
+    try:
+        value = json.loads(action.get("value", ""))
+    except ValueError:
+        value = None
+    if not isinstance(value, dict) or not isinstance(value.get("p"), int):
+        raise InvalidInput("That button no longer works. Please run the command again.")
+    return value
+
+
+def register(app: App, deps: Deps) -> None:
+    """Register every button listener."""
+
+    @app.action(re.compile(f"^{ActionId.PICK_CUSTOMER}(:|$)"))
+    def pick_customer(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
+        ack()
+        value, caller = button_value(action), caller_of(body)
+        with deps.transaction() as session:
+            now = deps.clock()
+            pending = take_pending(session, workspace_id=caller.workspace_id, pending_id=value["p"],
+                                   user=caller.user_id, now=now)
+            request = request_from_arguments(pending.arguments, customer_id=int(value["c"]))
+            reply = execute(session, request, caller=caller, now=now)
+        respond(replace_original=True, **reply.as_kwargs())
+
+    @app.action(ActionId.CREATE_CUSTOMER)
+    def create_customer(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
+        ack()
+        value, caller = button_value(action), caller_of(body)
+        with deps.transaction() as session:
+            now = deps.clock()
+            pending = take_pending(session, workspace_id=caller.workspace_id, pending_id=value["p"],
+                                   user=caller.user_id, now=now)
+            customer = add_customer(session, workspace_id=caller.workspace_id, name=str(value.get("n", "")),
+                                    stage=Stage.REACH, owner=caller.user_id, actor=caller.user_id, now=now)
+            request = request_from_arguments(pending.arguments, customer_id=customer.id)
+            reply = execute(session, request, caller=caller, now=now)
+        created = customer_blocks.customer_created(customer)
+        combined = Reply(text=f"{created.text} {reply.text}",
+                         blocks=[section(created.blocks[0]["text"]["text"]), *reply.blocks,
+                                 context("Created in reach and owned by you; move it with `/stage`.")])
+        respond(replace_original=True, **combined.as_kwargs())
+
+    @app.action(ActionId.VIEW_CUSTOMER)
+    def view_customer(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
+        ack()
+        caller = caller_of(body)
+        try:
+            customer_id = int(action.get("value", ""))
+        except ValueError:
+            raise InvalidInput("That button no longer works.") from None
+        with deps.transaction() as session:
+            view = customer_profile(session, workspace_id=caller.workspace_id, customer=customer_id)
+        reply_ephemeral(respond, customer_blocks.profile(view, now=deps.clock()))

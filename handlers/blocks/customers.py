@@ -1,0 +1,219 @@
+"""Replies about customers: created, profile, list, touchpoint logged, stage moved, feedback."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+from handlers.blocks.common import (
+    Block,
+    Reply,
+    actions,
+    bold_name,
+    button,
+    context,
+    divider,
+    duration,
+    fields_section,
+    header,
+    mention,
+    section,
+    signed,
+    slack_time,
+    stage_label,
+    time_ago,
+    truncate,
+)
+from handlers.ids import ActionId
+from handlers.slack_text import escape_mrkdwn
+from lifecycle.activity import LoggedTouchpoint, RecordedFeedback, StageMove
+from lifecycle.customers import CustomerList, Profile
+from lifecycle.stages import TEAM_LABELS, Stage
+from lifecycle.text import BoundedText
+from storage.models import Customer
+
+KIND_EMOJI = {
+    "call": "📞", "email": "✉️", "meeting": "🤝", "demo": "🖥️", "chat": "💬", "ticket": "🎫", "note": "📝",
+    "purchase": "🛒", "renewal": "🔁", "referral": "🙌", "survey": "📋",
+}
+SENTIMENT_EMOJI = {"positive": "🙂", "neutral": "😐", "negative": "🙁"}
+TIMELINE_NOTE_LIMIT = 200
+
+
+def _truncation_note(text: BoundedText, what: str) -> list[Block]:
+    if not text.truncated:
+        return []
+    return [context(
+        f"⚠️ Your {what} was {text.original_length:,} characters; I kept the first {len(text.text):,}."
+    )]
+
+
+def _view_button(customer: Customer) -> Block:
+    return button("View customer", action_id=ActionId.VIEW_CUSTOMER, value=str(customer.id))
+
+
+def customer_created(customer: Customer) -> Reply:
+    """Confirmation of /customer add."""
+    line = (
+        f"✅ Added {bold_name(customer.name)} in *{stage_label(customer.stage)}*, "
+        f"owned by {mention(customer.owner_user_id)}."
+    )
+    tip = f'Log a touchpoint with `/touch "{escape_mrkdwn(customer.name)}" call <note>`.'
+    return Reply(
+        text=f"Added {customer.name} in {stage_label(customer.stage)}.",
+        blocks=[section(line), context(tip)],
+    )
+
+
+def touchpoint_logged(logged: LoggedTouchpoint) -> Reply:
+    """Confirmation of /touch."""
+    touchpoint, customer = logged.touchpoint, logged.customer
+    emoji = KIND_EMOJI.get(touchpoint.kind.value, "•")
+    line = f"{emoji} Logged a *{touchpoint.kind.value}* with {bold_name(customer.name)}"
+    line += f" ({stage_label(customer.stage)})."
+    blocks = [section(line)]
+    if touchpoint.note:
+        blocks.append(section(f"> {_quote(touchpoint.note)}"))
+    blocks += _truncation_note(logged.note, "note")
+    return Reply(text=f"Logged a {touchpoint.kind.value} with {customer.name}.", blocks=blocks)
+
+
+def stage_moved(move: StageMove) -> Reply:
+    """Confirmation of /stage."""
+    customer = move.customer
+    arrow = f"*{stage_label(move.from_stage)}* → *{stage_label(move.to_stage)}*"
+    line = f"➡️ Moved {bold_name(customer.name)}: {arrow}"
+    if move.change.reason:
+        line += f"\nReason: {escape_mrkdwn(move.change.reason)}"
+    blocks = [section(line)]
+    notes = []
+    if move.backward:
+        notes.append("↩️ This is a backward move; it counts as a risk signal.")
+    if move.handoff:
+        notes.append(
+            f"🤝 Handoff from {TEAM_LABELS[move.from_team]} to {TEAM_LABELS[move.to_team]}."
+        )
+    if notes:
+        blocks.append(context(*notes))
+    return Reply(
+        text=f"Moved {customer.name} from {stage_label(move.from_stage)} to {stage_label(move.to_stage)}.",
+        blocks=blocks,
+    )
+
+
+def feedback_recorded(recorded: RecordedFeedback) -> Reply:
+    """Confirmation of /feedback, with its sentiment."""
+    sentiment, customer = recorded.sentiment, recorded.customer
+    emoji = SENTIMENT_EMOJI[sentiment.label]
+    line = (
+        f"{emoji} Recorded feedback from {bold_name(customer.name)}: "
+        f"*{sentiment.label}* ({signed(sentiment.compound)})"
+    )
+    blocks = [section(line), section(f"> {_quote(recorded.feedback.text)}")]
+    blocks += _truncation_note(recorded.text, "feedback")
+    return Reply(
+        text=f"Recorded {sentiment.label} feedback ({signed(sentiment.compound)}) from {customer.name}.",
+        blocks=blocks,
+    )
+
+
+def _quote(text: str, limit: int = 2800) -> str:
+    # Keep every line inside the quote, and the whole under the section limit.
+    return escape_mrkdwn(truncate(text, limit)).replace("\n", "\n> ")
+
+
+def profile(view: Profile, *, now: datetime) -> Reply:
+    """The /customer "<name>" profile: stage, owner, sentiment and a merged recent timeline."""
+    customer = view.customer
+    facts = [
+        ("Stage", f"{stage_label(customer.stage)} · for {duration(customer.stage_entered_at, now)}"),
+        ("Owner", f"{mention(customer.owner_user_id)} · {TEAM_LABELS[view.team]}"),
+        ("Customer since", slack_time(customer.created_at, style="{date_short_pretty}")),
+        ("Sentiment", _sentiment_summary(view)),
+    ]
+    blocks: list[Block] = [header(customer.name), fields_section(facts), divider()]
+    timeline = _timeline(view, now=now)
+    blocks.append(section("*Recent activity*\n" + ("\n".join(timeline) if timeline else "_Nothing logged yet._")))
+    blocks.append(context(f'Log: `/touch "{escape_mrkdwn(customer.name)}" call <note>` · '
+                          f'Move: `/stage "{escape_mrkdwn(customer.name)}" <stage> [reason]`'))
+    return Reply(
+        text=f"{customer.name}: {stage_label(customer.stage)}, owner {mention(customer.owner_user_id)}",
+        blocks=blocks,
+    )
+
+
+def _sentiment_summary(view: Profile) -> str:
+    if not view.feedback:
+        return "No feedback yet"
+    latest = view.feedback[0]
+    summary = f"{SENTIMENT_EMOJI[latest.label]} latest {latest.label} ({signed(latest.compound)})"
+    if view.feedback_count > 1 and view.mean_sentiment is not None:
+        summary += f"\naverage of {view.feedback_count}: {signed(view.mean_sentiment)}"
+    return summary
+
+
+def _timeline(view: Profile, *, now: datetime, limit: int = 8) -> list[str]:
+    entries: list[tuple[datetime, int, str]] = []
+    for touchpoint in view.touchpoints:
+        note = f": {escape_mrkdwn(truncate(touchpoint.note, TIMELINE_NOTE_LIMIT))}" if touchpoint.note else ""
+        emoji = KIND_EMOJI.get(touchpoint.kind.value, "•")
+        entries.append((touchpoint.occurred_at, touchpoint.id,
+                        f"{emoji} {touchpoint.kind.value} by {mention(touchpoint.author_user_id)}{note}"))
+    for change in view.stage_changes:
+        if change.from_stage is None:
+            text = f"🆕 created in {stage_label(change.to_stage)} by {mention(change.actor_user_id)}"
+        else:
+            text = (f"➡️ {stage_label(change.from_stage)} → {stage_label(change.to_stage)} "
+                    f"by {mention(change.actor_user_id)}")
+            if change.reason:
+                text += f": {escape_mrkdwn(truncate(change.reason, TIMELINE_NOTE_LIMIT))}"
+        entries.append((change.changed_at, change.id, text))
+    for feedback in view.feedback:
+        entries.append((feedback.created_at, feedback.id,
+                        f"{SENTIMENT_EMOJI[feedback.label]} feedback ({signed(feedback.compound)}): "
+                        f"“{escape_mrkdwn(truncate(feedback.text, TIMELINE_NOTE_LIMIT))}”"))
+    entries.sort(key=lambda entry: (entry[0], entry[1]), reverse=True)
+    return [f"• _{time_ago(moment, now)}_ {text}" for moment, _, text in entries[:limit]]
+
+
+def customer_list(listing: CustomerList, *, title: str, now: datetime) -> Reply:
+    """/customer list: one line per customer, with '…and N more' past the page."""
+    if not listing.rows:
+        return Reply(text=f"{title}: none.", blocks=[section(f"*{title}*\nNo customers here yet. "
+                                                             "Add one with `/customer add \"<name>\"`.")])
+    lines = []
+    for row in listing.rows:
+        customer = row.customer
+        touched = f"last touch {time_ago(row.last_touch_at, now)}" if row.last_touch_at else "no touchpoints yet"
+        lines.append(f"• {bold_name(customer.name)} — {stage_label(customer.stage)} · "
+                     f"{mention(customer.owner_user_id)} · {touched}")
+    blocks = [header(f"{title} ({listing.total:,})")]
+    # Several sections, so a long page never exceeds the 3000-character section limit.
+    chunk: list[str] = []
+    for line in lines:
+        if sum(len(existing) + 1 for existing in chunk) + len(line) > 2900:
+            blocks.append(section("\n".join(chunk)))
+            chunk = []
+        chunk.append(line)
+    blocks.append(section("\n".join(chunk)))
+    hidden = listing.total - len(listing.rows)
+    if hidden > 0:
+        blocks.append(context(f"…and {hidden:,} more. Narrow it down with `/customer list <stage>` or `mine`."))
+    return Reply(text=f"{title}: {listing.total} customers.", blocks=blocks)
+
+
+def list_title(stage: Stage | None, mine: bool) -> str:
+    """The heading of a customer list."""
+    if mine:
+        return "Your customers"
+    return f"Customers in {stage_label(stage)}" if stage else "All customers"
+
+
+def pick_value(pending_id: int, customer_id: int) -> str:
+    """Button value for 'did you mean' choices."""
+    return json.dumps({"p": pending_id, "c": customer_id})
+
+
+def create_value(pending_id: int, name: str) -> str:
+    """Button value for 'create this customer'."""
+    return json.dumps({"p": pending_id, "n": name})

@@ -1,0 +1,110 @@
+"""Slash command listeners: ack at once, parse, run, reply ephemerally through response_url."""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from handlers.blocks.common import Reply
+from handlers.blocks.help import help_reply
+from handlers.blocks.modals import feedback_modal, stage_modal, touch_modal
+from handlers.blocks.routes import route_set, routes_overview
+from handlers.context import Deps
+from handlers.ids import Command
+from handlers.operations import Caller, run_request
+from handlers.parsing import (
+    OpenModal,
+    SetRoute,
+    ShowHelp,
+    ShowRoutes,
+    parse_customer_command,
+    parse_feedback_command,
+    parse_lifecycle_command,
+    parse_stage_command,
+    parse_touch_command,
+)
+from lifecycle.routing import set_route, team_routes
+
+logger = logging.getLogger(__name__)
+
+MODALS = {"/touch": touch_modal, "/stage": stage_modal, "/feedback": feedback_modal}
+
+
+def reply_ephemeral(respond: Respond, reply: Reply) -> None:
+    """Show a reply to the caller only."""
+    respond(response_type="ephemeral", replace_original=False, **reply.as_kwargs())
+
+
+def caller_of(command: dict[str, Any]) -> Caller:
+    """The workspace and user of a slash command payload."""
+    return Caller(workspace_id=command["team_id"], user_id=command["user_id"])
+
+
+def open_modal(client: WebClient, command: dict[str, Any], name: str) -> None:
+    """Open the form of a command typed without arguments."""
+    metadata = json.dumps({"channel_id": command.get("channel_id", "")})
+    client.views_open(trigger_id=command["trigger_id"], view=MODALS[name](metadata=metadata))
+
+
+def register(app: App, deps: Deps) -> None:
+    """Register every slash command."""
+
+    @app.command(Command.CUSTOMER)
+    def customer_command(ack: Ack, command: dict[str, Any], respond: Respond) -> None:
+        ack()
+        request = parse_customer_command(command.get("text", ""))
+        if isinstance(request, ShowHelp):
+            reply_ephemeral(respond, help_reply(request.command))
+            return
+        reply_ephemeral(respond, run_request(deps, request, caller=caller_of(command)))
+
+    def activity_command(parse: Any) -> Any:
+        def listener(ack: Ack, command: dict[str, Any], respond: Respond, client: WebClient) -> None:
+            ack()
+            request = parse(command.get("text", ""))
+            if isinstance(request, OpenModal):
+                open_modal(client, command, request.command)
+                return
+            reply_ephemeral(respond, run_request(deps, request, caller=caller_of(command)))
+
+        return listener
+
+    app.command(Command.TOUCH)(activity_command(parse_touch_command))
+    app.command(Command.STAGE)(activity_command(parse_stage_command))
+    app.command(Command.FEEDBACK)(activity_command(parse_feedback_command))
+
+    @app.command(Command.LIFECYCLE)
+    def lifecycle_command(ack: Ack, command: dict[str, Any], respond: Respond, client: WebClient) -> None:
+        ack()
+        request = parse_lifecycle_command(command.get("text", ""))
+        caller = caller_of(command)
+        match request:
+            case ShowHelp(command=name):
+                reply_ephemeral(respond, help_reply(name))
+            case ShowRoutes():
+                with deps.transaction() as session:
+                    routes = team_routes(session, workspace_id=caller.workspace_id)
+                reply_ephemeral(respond, routes_overview(routes))
+            case SetRoute(team=team, channel_id=channel_id):
+                with deps.transaction() as session:
+                    route = set_route(session, workspace_id=caller.workspace_id, team=team, channel_id=channel_id,
+                                      actor=caller.user_id, now=deps.clock())
+                reply_ephemeral(respond, route_set(route, note=join_channel(client, channel_id)))
+
+
+def join_channel(client: WebClient, channel_id: str) -> str | None:
+    """Join a public channel so alerts can be posted there; say what to do when we can't."""
+    try:
+        client.conversations_join(channel=channel_id)
+        return None
+    except SlackApiError as error:
+        code = error.response.get("error", "")
+        logger.info("could not join %s: %s", channel_id, code)
+        if code in {"method_not_supported_for_channel_type", "channel_not_found", "is_private"}:
+            return "It looks like a private channel: invite me there with `/invite @lifecycle-bot`."
+        return f"I couldn't join that channel ({code}); invite me with `/invite @lifecycle-bot`."

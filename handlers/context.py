@@ -1,0 +1,29 @@
+"""What every handler needs: a way to open a transaction and the clock."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from lifecycle.clock import Clock, utc_now
+
+
+@dataclass(frozen=True)
+class Deps:
+    """Dependencies handed to handler registration by the composition root."""
+
+    session_factory: sessionmaker[Session]
+    clock: Clock = utc_now
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """One unit of work: commit on success, roll back on any error.
+
+        Bolt runs listeners on worker threads after ack(), past the end of any global
+        middleware, so the transaction boundary lives here rather than in a middleware.
+        """
+        with self.session_factory.begin() as session:
+            yield session

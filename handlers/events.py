@@ -1,0 +1,21 @@
+"""Events API listeners."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import App
+from slack_sdk import WebClient
+
+from handlers.blocks.help import help_reply
+from handlers.context import Deps
+
+
+def register(app: App, deps: Deps) -> None:
+    """Register event listeners; each is idempotent because Slack retries events."""
+
+    @app.event("app_home_opened")
+    def publish_home(event: dict[str, Any], client: WebClient) -> None:
+        if event.get("tab") != "home":
+            return
+        client.views_publish(user_id=event["user"], view={"type": "home", "blocks": help_reply().blocks})

@@ -1,0 +1,323 @@
+"""Parsing slash-command text into plain request values (no Slack calls, no database)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, fields
+from enum import StrEnum
+from typing import Any
+
+from handlers.slack_text import parse_channel_mention, parse_user_mention, to_plain_text, unescape_entities
+from lifecycle.errors import InvalidInput
+from lifecycle.stages import Stage, Team, looks_like_stage, parse_stage, parse_team
+from lifecycle.touchpoints import TouchpointKind, looks_like_kind, parse_kind
+
+OPENING_QUOTES = {'"': '"', "“": "”", "„": "“", "”": "”"}  # macOS and iOS turn " into smart quotes
+
+
+class UsageError(InvalidInput):
+    """Input that does not fit the command's syntax; the reply shows the syntax and an example."""
+
+    def __init__(self, message: str, *, command: str, hint: str | None = None) -> None:
+        super().__init__(message, hint=hint)
+        self.command = command
+
+
+@dataclass(frozen=True)
+class Token:
+    """One word of command text, with its position so the rest of the line can be kept verbatim."""
+
+    raw: str
+    value: str
+    quoted: bool
+    start: int
+    end: int
+
+
+def tokenize(text: str, *, command: str) -> list[Token]:
+    """Split on whitespace, honouring "double" or “smart” quotes and keeping <…> markup whole."""
+    tokens: list[Token] = []
+    i, n = 0, len(text)
+    while i < n:
+        if text[i].isspace():
+            i += 1
+            continue
+        start = i
+        if text[i] in OPENING_QUOTES:
+            closing = OPENING_QUOTES[text[i]]
+            end = next((j for j in range(i + 1, n) if text[j] in (closing, '"', "”")), -1)
+            if end == -1:
+                raise UsageError(
+                    f"There is an opening quote without a closing one: {text[start:start + 40]}",
+                    command=command,
+                    hint='Put names with spaces in a pair of quotes, like "Acme Corp".',
+                )
+            tokens.append(Token(text[start : end + 1], unescape_entities(text[i + 1 : end]).strip(), True, start, end + 1))
+            i = end + 1
+            continue
+        while i < n and not text[i].isspace():
+            if text[i] == "<":
+                close = text.find(">", i)
+                i = close + 1 if close != -1 else i + 1
+            else:
+                i += 1
+        raw = text[start:i]
+        tokens.append(Token(raw, unescape_entities(raw), False, start, i))
+    return tokens
+
+
+def rest_of_line(text: str, tokens: list[Token], index: int) -> str:
+    """Plain text from token `index` to the end, spacing preserved."""
+    if index >= len(tokens):
+        return ""
+    return to_plain_text(text[tokens[index].start :]).strip()
+
+
+# --- requests ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AddCustomer:
+    """/customer add "<name>" [stage] [@owner]"""
+
+    name: str
+    stage: Stage = Stage.REACH
+    owner: str | None = None
+
+
+@dataclass(frozen=True)
+class ShowCustomer:
+    """/customer "<name>" """
+
+    customer: str | int
+
+
+@dataclass(frozen=True)
+class ListCustomers:
+    """/customer list [stage|mine]"""
+
+    stage: Stage | None = None
+    mine: bool = False
+
+
+@dataclass(frozen=True)
+class LogTouch:
+    """/touch "<name>" <kind> [note]"""
+
+    customer: str | int
+    kind: TouchpointKind
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class MoveStage:
+    """/stage "<name>" <stage> [reason]"""
+
+    customer: str | int
+    stage: Stage
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class RecordFeedback:
+    """/feedback "<name>" <text>"""
+
+    customer: str | int
+    text: str
+
+
+@dataclass(frozen=True)
+class OpenModal:
+    """A command typed without arguments: open its form."""
+
+    command: str
+
+
+@dataclass(frozen=True)
+class ShowHelp:
+    """Help for one command or for everything."""
+
+    command: str | None = None
+
+
+@dataclass(frozen=True)
+class SetRoute:
+    """/lifecycle route <team> <#channel>"""
+
+    team: Team
+    channel_id: str
+
+
+@dataclass(frozen=True)
+class ShowRoutes:
+    """/lifecycle routes"""
+
+
+CustomerRequest = ShowCustomer | LogTouch | MoveStage | RecordFeedback
+REQUEST_TYPES: dict[str, type[CustomerRequest]] = {
+    cls.__name__: cls for cls in (ShowCustomer, LogTouch, MoveStage, RecordFeedback)
+}
+_ENUM_FIELDS: dict[str, type[StrEnum]] = {"stage": Stage, "kind": TouchpointKind}
+
+
+def request_to_arguments(request: CustomerRequest) -> dict[str, Any]:
+    """A JSON-safe form of a customer request, to hold it while the user picks a customer."""
+    values = {field.name: getattr(request, field.name) for field in fields(request)}
+    return {"type": type(request).__name__, **{k: (str(v) if isinstance(v, StrEnum) else v) for k, v in values.items()}}
+
+
+def request_from_arguments(arguments: dict[str, Any], *, customer_id: int) -> CustomerRequest:
+    """Rebuild a held request, now pointing at the customer the user picked."""
+    values = dict(arguments)
+    cls = REQUEST_TYPES[values.pop("type")]
+    for name, enum_type in _ENUM_FIELDS.items():
+        if values.get(name) is not None:
+            values[name] = enum_type(values[name])
+    values["customer"] = customer_id
+    return cls(**values)
+
+
+# --- parsers -------------------------------------------------------------------------------
+
+
+def _split_name(tokens: list[Token], is_marker: Any) -> int:
+    """Index of the first token after the customer name.
+
+    A quoted first token is the whole name; otherwise the name runs up to the first token that
+    is_marker accepts (a kind, a stage…), so `acme corp call` works without quotes.
+    """
+    if not tokens or tokens[0].quoted:
+        return 1
+    for index in range(1, len(tokens)):
+        if is_marker(tokens[index]):
+            return index
+    return 1
+
+
+def _name(tokens: list[Token], end: int) -> str:
+    return " ".join(token.value for token in tokens[:end]).strip()
+
+
+def parse_customer_command(text: str) -> AddCustomer | ShowCustomer | ListCustomers | ShowHelp:
+    """Parse the text of /customer."""
+    command = "/customer"
+    tokens = tokenize(text, command=command)
+    if not tokens:
+        raise UsageError("Tell me which customer, or what to do.", command=command)
+    first = tokens[0]
+    verb = "" if first.quoted else first.value.casefold()
+    if verb == "help":
+        return ShowHelp(command)
+    if verb == "add":
+        return _parse_add(tokens[1:], command)
+    if verb == "list":
+        return _parse_list(tokens[1:], command)
+    return ShowCustomer(customer=_name(tokens, 1 if first.quoted else len(tokens)))
+
+
+def _parse_add(tokens: list[Token], command: str) -> AddCustomer:
+    if not tokens:
+        raise UsageError("What is the new customer called?", command=command)
+
+    def is_marker(token: Token) -> bool:
+        return not token.quoted and (looks_like_stage(token.value) or parse_user_mention(token.raw) is not None)
+
+    end = _split_name(tokens, is_marker)
+    name = _name(tokens, end)
+    stage, owner = Stage.REACH, None
+    for token in tokens[end:]:
+        user = parse_user_mention(token.raw)
+        if user is not None and owner is None:
+            owner = user
+        elif looks_like_stage(token.value) and not token.quoted:
+            stage = parse_stage(token.value)
+        elif token.value.startswith("@"):
+            raise UsageError(
+                f"I can't tell who {token.value} is.", command=command,
+                hint="Pick the owner from Slack's @-mention list so it becomes a real mention.",
+            )
+        else:
+            raise UsageError(
+                f"I don't understand “{token.value}” after the name.", command=command,
+                hint='Names with spaces need quotes: /customer add "Acme Corp" acquisition @owner',
+            )
+    return AddCustomer(name=name, stage=stage, owner=owner)
+
+
+def _parse_list(tokens: list[Token], command: str) -> ListCustomers:
+    if not tokens:
+        return ListCustomers()
+    if len(tokens) > 1:
+        raise UsageError("`/customer list` takes at most one filter.", command=command)
+    word = tokens[0].value.casefold()
+    if word == "mine":
+        return ListCustomers(mine=True)
+    if word in {"at-risk", "atrisk", "risk"}:
+        raise InvalidInput(
+            "Risk scoring isn't available in this version yet.",
+            hint="Try `/customer list <stage>` or `/customer list mine`.",
+        )
+    return ListCustomers(stage=parse_stage(tokens[0].value))
+
+
+def parse_touch_command(text: str) -> LogTouch | OpenModal:
+    """Parse the text of /touch."""
+    command = "/touch"
+    tokens = tokenize(text, command=command)
+    if not tokens:
+        return OpenModal(command)
+    end = _split_name(tokens, lambda token: not token.quoted and looks_like_kind(token.value))
+    if end >= len(tokens):
+        raise UsageError("What kind of touchpoint was it?", command=command, hint=None)
+    kind = parse_kind(tokens[end].value)
+    return LogTouch(customer=_name(tokens, end), kind=kind, note=rest_of_line(text, tokens, end + 1))
+
+
+def parse_stage_command(text: str) -> MoveStage | OpenModal:
+    """Parse the text of /stage."""
+    command = "/stage"
+    tokens = tokenize(text, command=command)
+    if not tokens:
+        return OpenModal(command)
+    end = _split_name(tokens, lambda token: not token.quoted and looks_like_stage(token.value))
+    if end >= len(tokens):
+        raise UsageError("Which stage should the customer move to?", command=command)
+    stage = parse_stage(tokens[end].value)
+    return MoveStage(customer=_name(tokens, end), stage=stage, reason=rest_of_line(text, tokens, end + 1))
+
+
+def parse_feedback_command(text: str) -> RecordFeedback | OpenModal:
+    """Parse the text of /feedback: the first word (or quoted name) is the customer."""
+    command = "/feedback"
+    tokens = tokenize(text, command=command)
+    if not tokens:
+        return OpenModal(command)
+    feedback = rest_of_line(text, tokens, 1)
+    if not feedback:
+        raise UsageError("What did the customer say?", command=command)
+    return RecordFeedback(customer=tokens[0].value, text=feedback)
+
+
+def parse_lifecycle_command(text: str) -> ShowHelp | SetRoute | ShowRoutes:
+    """Parse the text of /lifecycle."""
+    command = "/lifecycle"
+    tokens = tokenize(text, command=command)
+    if not tokens or tokens[0].value.casefold() == "help":
+        return ShowHelp(None)
+    verb = tokens[0].value.casefold()
+    if verb == "routes":
+        return ShowRoutes()
+    if verb == "route":
+        if len(tokens) != 3:
+            raise UsageError("`route` needs a team and a channel.", command=command)
+        team = parse_team(tokens[1].value)
+        channel_id = parse_channel_mention(tokens[2].raw)
+        if channel_id is None:
+            raise UsageError(
+                f"“{tokens[2].value}” is not a channel.", command=command,
+                hint="Type # and pick the channel from Slack's list, e.g. `/lifecycle route services #onboarding`.",
+            )
+        return SetRoute(team=team, channel_id=channel_id)
+    raise UsageError(f"I don't know `/lifecycle {tokens[0].value}`.", command=command)
+
+

@@ -1,0 +1,28 @@
+"""Shortcuts: turn a customer's message into recorded feedback."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from slack_bolt import Ack, App
+from slack_sdk import WebClient
+
+from handlers.blocks.modals import feedback_modal
+from handlers.context import Deps
+from handlers.ids import CallbackId
+from handlers.slack_text import to_plain_text
+from lifecycle.text import MAX_NOTE_LENGTH
+from storage.models import FeedbackSource
+
+
+def register(app: App, deps: Deps) -> None:
+    """Register the message shortcut."""
+
+    @app.shortcut(CallbackId.FEEDBACK_SHORTCUT)
+    def record_feedback_shortcut(ack: Ack, shortcut: dict[str, Any], client: WebClient) -> None:
+        ack()
+        text = to_plain_text(shortcut.get("message", {}).get("text", ""))[:MAX_NOTE_LENGTH]
+        metadata = json.dumps({"source": FeedbackSource.MESSAGE_SHORTCUT.value,
+                               "channel_id": shortcut.get("channel", {}).get("id", "")})
+        client.views_open(trigger_id=shortcut["trigger_id"], view=feedback_modal(initial_text=text, metadata=metadata))

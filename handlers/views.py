@@ -1,0 +1,109 @@
+"""Modal submissions: validate, run, and turn the modal into the result (or point at the bad field)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from slack_bolt import Ack, App
+
+from handlers.blocks.common import Reply
+from handlers.blocks.modals import done_view
+from handlers.context import Deps
+from handlers.ids import INPUT_ACTION, BlockId, CallbackId
+from handlers.operations import Caller, execute
+from handlers.parsing import LogTouch, MoveStage, RecordFeedback
+from lifecycle.errors import (
+    AmbiguousCustomer,
+    CustomerNotFound,
+    InvalidTransition,
+    LifecycleError,
+    UnknownKind,
+    UnknownStage,
+)
+from lifecycle.stages import parse_stage
+from lifecycle.touchpoints import parse_kind
+from storage.models import FeedbackSource
+
+MAX_ERROR_TEXT = 150
+
+
+def field(values: dict[str, Any], block_id: str) -> str:
+    """The typed text or selected option of one input block ('' when empty)."""
+    element = values.get(block_id, {}).get(INPUT_ACTION, {})
+    if element.get("selected_option"):
+        return str(element["selected_option"]["value"])
+    return str(element.get("value") or "")
+
+
+def caller_of(body: dict[str, Any]) -> Caller:
+    """The workspace and user who submitted."""
+    return Caller(workspace_id=body["team"]["id"] if body.get("team") else body["user"]["team_id"],
+                  user_id=body["user"]["id"])
+
+
+def customer_error(error: CustomerNotFound | AmbiguousCustomer) -> str:
+    """A one-line modal error for the customer field."""
+    if isinstance(error, AmbiguousCustomer):
+        names = ", ".join(choice.name for choice in error.candidates[:3])
+        return f"Several customers match: {names}. Type more of the name."[:MAX_ERROR_TEXT]
+    if error.suggestions:
+        return f"No customer called “{error.query}”. Did you mean {error.suggestions[0].name}?"[:MAX_ERROR_TEXT]
+    return f"No customer called “{error.query}”. Add it first with /customer add."[:MAX_ERROR_TEXT]
+
+
+def error_block(error: LifecycleError) -> str:
+    """Which input a domain error belongs to."""
+    if isinstance(error, InvalidTransition | UnknownStage):
+        return BlockId.STAGE
+    if isinstance(error, UnknownKind):
+        return BlockId.KIND
+    return BlockId.CUSTOMER
+
+
+def register(app: App, deps: Deps) -> None:
+    """Register every modal submission."""
+
+    def submit(ack: Ack, body: dict[str, Any], build: Any, title: str, source: FeedbackSource) -> None:
+        values = body["view"]["state"]["values"]
+        try:
+            request = build(values)
+            with deps.transaction() as session:
+                reply: Reply = execute(session, request, caller=caller_of(body), now=deps.clock(),
+                                       feedback_source=source)
+        except (CustomerNotFound, AmbiguousCustomer) as error:
+            ack(response_action="errors", errors={BlockId.CUSTOMER: customer_error(error)})
+            return
+        except LifecycleError as error:
+            text = f"{error.message} {error.hint or ''}".strip()[:MAX_ERROR_TEXT]
+            ack(response_action="errors", errors={error_block(error): text})
+            return
+        ack(response_action="update", view=done_view(reply, title=title))
+
+    @app.view(CallbackId.TOUCH_MODAL)
+    def submit_touch(ack: Ack, body: dict[str, Any]) -> None:
+        submit(ack, body, lambda values: LogTouch(
+            customer=field(values, BlockId.CUSTOMER), kind=parse_kind(field(values, BlockId.KIND)),
+            note=field(values, BlockId.NOTE)), "Touchpoint logged", FeedbackSource.MODAL)
+
+    @app.view(CallbackId.STAGE_MODAL)
+    def submit_stage(ack: Ack, body: dict[str, Any]) -> None:
+        submit(ack, body, lambda values: MoveStage(
+            customer=field(values, BlockId.CUSTOMER), stage=parse_stage(field(values, BlockId.STAGE)),
+            reason=field(values, BlockId.REASON)), "Stage changed", FeedbackSource.MODAL)
+
+    @app.view(CallbackId.FEEDBACK_MODAL)
+    def submit_feedback(ack: Ack, body: dict[str, Any]) -> None:
+        metadata = _metadata(body)
+        source = FeedbackSource(metadata.get("source", FeedbackSource.MODAL))
+        submit(ack, body, lambda values: RecordFeedback(
+            customer=field(values, BlockId.CUSTOMER), text=field(values, BlockId.FEEDBACK)),
+            "Feedback recorded", source)
+
+
+def _metadata(body: dict[str, Any]) -> dict[str, Any]:
+    try:
+        loaded = json.loads(body["view"].get("private_metadata") or "{}")
+    except ValueError:
+        return {}
+    return loaded if isinstance(loaded, dict) else {}

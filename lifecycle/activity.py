@@ -1,0 +1,179 @@
+"""What reps record about a customer: touchpoints, stage moves and feedback."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from lifecycle.audit import record_audit
+from lifecycle.customers import CustomerRef, resolve_customer
+from lifecycle.errors import InvalidInput
+from lifecycle.sentiment import Sentiment, score_text
+from lifecycle.stages import Stage, Team, check_transition, is_backward, is_handoff, owning_team
+from lifecycle.text import MAX_NOTE_LENGTH, MAX_REASON_LENGTH, BoundedText, bound_text
+from lifecycle.touchpoints import TouchpointKind
+from storage import repositories as repo
+from storage.models import Customer, Feedback, FeedbackSource, StageChange, Touchpoint
+
+
+@dataclass(frozen=True)
+class LoggedTouchpoint:
+    """A stored touchpoint and whether its note had to be shortened."""
+
+    customer: Customer
+    touchpoint: Touchpoint
+    note: BoundedText
+
+
+def log_touchpoint(
+    session: Session,
+    *,
+    workspace_id: str,
+    customer: CustomerRef,
+    kind: TouchpointKind,
+    note: str,
+    actor: str,
+    now: datetime,
+) -> LoggedTouchpoint:
+    """Record a touchpoint; a note is scored for sentiment like feedback, but kept apart from it."""
+    found = resolve_customer(session, workspace_id=workspace_id, customer=customer)
+    bounded = bound_text(note, MAX_NOTE_LENGTH)
+    sentiment = score_text(bounded.text) if bounded.text else None
+    touchpoint = Touchpoint(
+        workspace_id=workspace_id,
+        customer_id=found.id,
+        kind=kind,
+        note=bounded.text,
+        author_user_id=actor,
+        occurred_at=now,
+        created_at=now,
+        sentiment_compound=sentiment.compound if sentiment else None,
+        sentiment_label=sentiment.label if sentiment else None,
+    )
+    session.add(touchpoint)
+    found.updated_at = now
+    session.flush()
+    record_audit(
+        session, workspace_id=workspace_id, actor=actor, action="touchpoint.logged", now=now,
+        customer_id=found.id, touchpoint_id=touchpoint.id, kind=kind.value,
+    )
+    return LoggedTouchpoint(customer=found, touchpoint=touchpoint, note=bounded)
+
+
+@dataclass(frozen=True)
+class StageMove:
+    """A completed stage change, with what the rest of the app needs to react to it."""
+
+    customer: Customer
+    change: StageChange
+    from_stage: Stage
+    to_stage: Stage
+    from_team: Team
+    to_team: Team
+    backward: bool
+
+    @property
+    def handoff(self) -> bool:
+        """True when the customer passes to another team."""
+        return self.from_team != self.to_team
+
+
+def move_stage(
+    session: Session,
+    *,
+    workspace_id: str,
+    customer: CustomerRef,
+    to: Stage,
+    actor: str,
+    reason: str | None,
+    now: datetime,
+) -> StageMove:
+    """Move a customer to another stage under a row lock, so concurrent moves never lose one."""
+    found = resolve_customer(session, workspace_id=workspace_id, customer=customer, for_update=True)
+    clean_reason = bound_text(reason, MAX_REASON_LENGTH).text if reason else None
+    from_stage = found.stage
+    check_transition(from_stage, to, clean_reason)
+    change = StageChange(
+        workspace_id=workspace_id,
+        customer_id=found.id,
+        from_stage=from_stage,
+        to_stage=to,
+        actor_user_id=actor,
+        reason=clean_reason or None,
+        changed_at=now,
+    )
+    session.add(change)
+    found.stage = to
+    found.stage_entered_at = now
+    found.updated_at = now
+    session.flush()
+    record_audit(
+        session, workspace_id=workspace_id, actor=actor, action="stage.changed", now=now,
+        customer_id=found.id, from_stage=from_stage.value, to_stage=to.value, reason=clean_reason,
+        handoff=is_handoff(from_stage, to),
+    )
+    return StageMove(
+        customer=found,
+        change=change,
+        from_stage=from_stage,
+        to_stage=to,
+        from_team=owning_team(from_stage),
+        to_team=owning_team(to),
+        backward=is_backward(from_stage, to),
+    )
+
+
+@dataclass(frozen=True)
+class RecordedFeedback:
+    """Stored feedback, its scores and whether its text had to be shortened."""
+
+    customer: Customer
+    feedback: Feedback
+    sentiment: Sentiment
+    text: BoundedText
+
+
+def record_feedback(
+    session: Session,
+    *,
+    workspace_id: str,
+    customer: CustomerRef,
+    text: str,
+    source: FeedbackSource,
+    actor: str,
+    now: datetime,
+) -> RecordedFeedback:
+    """Store customer feedback with VADER's scores."""
+    bounded = bound_text(text, MAX_NOTE_LENGTH)
+    if not bounded.text:
+        raise InvalidInput("The feedback text is empty.")
+    found = resolve_customer(session, workspace_id=workspace_id, customer=customer)
+    sentiment = score_text(bounded.text)
+    feedback = Feedback(
+        workspace_id=workspace_id,
+        customer_id=found.id,
+        text=bounded.text,
+        author_user_id=actor,
+        source=source,
+        compound=sentiment.compound,
+        pos=sentiment.pos,
+        neu=sentiment.neu,
+        neg=sentiment.neg,
+        label=sentiment.label,
+        created_at=now,
+    )
+    session.add(feedback)
+    found.updated_at = now
+    session.flush()
+    record_audit(
+        session, workspace_id=workspace_id, actor=actor, action="feedback.recorded", now=now,
+        customer_id=found.id, feedback_id=feedback.id, compound=sentiment.compound, source=source.value,
+    )
+    return RecordedFeedback(customer=found, feedback=feedback, sentiment=sentiment, text=bounded)
+
+
+def ensure_known_workspace(session: Session, *, workspace_id: str, now: datetime) -> None:
+    """Create the workspace row on first contact."""
+    repo.ensure_workspace(session, workspace_id, now=now)

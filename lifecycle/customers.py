@@ -1,0 +1,175 @@
+"""Finding, creating, listing and profiling customers."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from lifecycle.audit import record_audit
+from lifecycle.errors import AmbiguousCustomer, CustomerChoice, CustomerNotFound, DuplicateCustomer, InvalidInput
+from lifecycle.names import clean_customer_name, name_key
+from lifecycle.stages import Stage, Team, owning_team
+from storage import repositories as repo
+from storage.models import Customer, Feedback, StageChange, Touchpoint
+
+MAX_CHOICES = 5
+# How many names to pull from the database before ranking them for "did you mean".
+SUGGESTION_CANDIDATES = 300
+
+CustomerRef = str | int
+"""A customer as the user typed it (name or prefix) or, from a button, its id."""
+
+
+def _choice(customer: Customer) -> CustomerChoice:
+    return CustomerChoice(id=customer.id, name=customer.name, stage=customer.stage.value)
+
+
+def resolve_customer(
+    session: Session, *, workspace_id: str, customer: CustomerRef, for_update: bool = False
+) -> Customer:
+    """Find one customer by id, exact name or unique prefix (case-insensitive), else raise."""
+    if isinstance(customer, int):
+        found = repo.get_customer(session, workspace_id, customer, for_update=for_update)
+        if found is None:
+            raise CustomerNotFound(f"#{customer}")
+        return found
+    key = name_key(customer)
+    if not key:
+        raise InvalidInput("Which customer? The name is empty.")
+    exact = repo.get_customer_by_key(session, workspace_id, key)
+    matches = [exact] if exact is not None else repo.customers_with_prefix(
+        session, workspace_id, key, limit=MAX_CHOICES + 1
+    )
+    if len(matches) == 1:
+        if for_update:
+            # Re-read under a row lock so concurrent changes queue up instead of overwriting each other.
+            locked = repo.get_customer(session, workspace_id, matches[0].id, for_update=True)
+            assert locked is not None
+            return locked
+        return matches[0]
+    if matches:
+        raise AmbiguousCustomer(customer, [_choice(match) for match in matches[:MAX_CHOICES]])
+    raise CustomerNotFound(customer, suggest_customers(session, workspace_id=workspace_id, query=key))
+
+
+def suggest_customers(session: Session, *, workspace_id: str, query: str) -> list[CustomerChoice]:
+    """Names close to `query` (typos, word order), best first."""
+    key = name_key(query)
+    fragments = {word for word in key.split() if len(word) >= 3}
+    fragments.update(key[i : i + 3] for i in range(0, max(len(key) - 2, 0)))
+    candidates = repo.customers_containing(
+        session, workspace_id, sorted(fragments)[:12], limit=SUGGESTION_CANDIDATES
+    )
+    by_key = {candidate.name_key: candidate for candidate in candidates}
+    close = difflib.get_close_matches(key, list(by_key), n=MAX_CHOICES, cutoff=0.5)
+    return [_choice(by_key[match]) for match in close]
+
+
+def add_customer(
+    session: Session, *, workspace_id: str, name: str, stage: Stage, owner: str, actor: str, now: datetime
+) -> Customer:
+    """Create a customer; its first stage is recorded like any other change."""
+    clean = clean_customer_name(name)
+    key = name_key(clean)
+    repo.ensure_workspace(session, workspace_id, now=now)
+    existing = repo.get_customer_by_key(session, workspace_id, key)
+    if existing is not None:
+        raise DuplicateCustomer(_choice(existing))
+    customer = Customer(
+        workspace_id=workspace_id,
+        name=clean,
+        name_key=key,
+        stage=stage,
+        stage_entered_at=now,
+        owner_user_id=owner,
+        created_by=actor,
+        created_at=now,
+        updated_at=now,
+    )
+    try:
+        # A savepoint, so losing a race to create the same name leaves the outer transaction usable.
+        with session.begin_nested():
+            session.add(customer)
+            session.flush()
+    except IntegrityError:
+        existing = repo.get_customer_by_key(session, workspace_id, key)
+        if existing is None:
+            raise
+        raise DuplicateCustomer(_choice(existing)) from None
+    session.add(
+        StageChange(
+            workspace_id=workspace_id,
+            customer_id=customer.id,
+            from_stage=None,
+            to_stage=stage,
+            actor_user_id=actor,
+            reason="created",
+            changed_at=now,
+        )
+    )
+    record_audit(
+        session, workspace_id=workspace_id, actor=actor, action="customer.created", now=now,
+        customer_id=customer.id, name=clean, stage=stage.value, owner=owner,
+    )
+    return customer
+
+
+@dataclass(frozen=True)
+class CustomerRow:
+    """One line of a customer list."""
+
+    customer: Customer
+    last_touch_at: datetime | None
+
+
+@dataclass(frozen=True)
+class CustomerList:
+    """A page of customers and how many matched in all."""
+
+    rows: Sequence[CustomerRow]
+    total: int
+
+
+def list_customers(
+    session: Session, *, workspace_id: str, stage: Stage | None = None, owner: str | None = None, limit: int = 20
+) -> CustomerList:
+    """Customers filtered by stage or owner, with their last touchpoint, in two queries."""
+    customers, total = repo.list_customers(session, workspace_id, stage=stage, owner_user_id=owner, limit=limit)
+    last_touch = repo.last_touch_times(session, workspace_id, [customer.id for customer in customers])
+    return CustomerList(
+        rows=[CustomerRow(customer=customer, last_touch_at=last_touch.get(customer.id)) for customer in customers],
+        total=total,
+    )
+
+
+@dataclass(frozen=True)
+class Profile:
+    """Everything the profile view shows about one customer."""
+
+    customer: Customer
+    team: Team
+    touchpoints: Sequence[Touchpoint]
+    stage_changes: Sequence[StageChange]
+    feedback: Sequence[Feedback]
+    feedback_count: int
+    mean_sentiment: float | None
+
+
+def customer_profile(session: Session, *, workspace_id: str, customer: CustomerRef, timeline: int = 8) -> Profile:
+    """The customer with its recent touchpoints, stage changes and feedback."""
+    found = resolve_customer(session, workspace_id=workspace_id, customer=customer)
+    count, mean = repo.feedback_summary(session, found.id)
+    return Profile(
+        customer=found,
+        team=owning_team(found.stage),
+        touchpoints=repo.recent_touchpoints(session, found.id, limit=timeline),
+        stage_changes=repo.recent_stage_changes(session, found.id, limit=timeline),
+        feedback=repo.recent_feedback(session, found.id, limit=timeline),
+        feedback_count=count,
+        mean_sentiment=mean,
+    )

@@ -1,0 +1,34 @@
+"""Which channel each team's alerts go to."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from lifecycle.audit import record_audit
+from lifecycle.stages import Team
+from storage import repositories as repo
+from storage.models import TeamRoute
+
+
+def set_route(session: Session, *, workspace_id: str, team: Team, channel_id: str, actor: str, now: datetime) -> TeamRoute:
+    """Route a team's alerts to a channel, replacing any earlier route."""
+    repo.ensure_workspace(session, workspace_id, now=now)
+    route = repo.get_route(session, workspace_id, team)
+    previous = route.channel_id if route else None
+    if route is None:
+        route = TeamRoute(workspace_id=workspace_id, team=team, channel_id=channel_id, updated_by=actor, updated_at=now)
+        session.add(route)
+    else:
+        route.channel_id, route.updated_by, route.updated_at = channel_id, actor, now
+    record_audit(
+        session, workspace_id=workspace_id, actor=actor, action="route.set", now=now,
+        team=team.value, channel_id=channel_id, previous_channel_id=previous,
+    )
+    return route
+
+
+def team_routes(session: Session, *, workspace_id: str) -> dict[Team, TeamRoute]:
+    """The current route of every routed team."""
+    return repo.get_routes(session, workspace_id)

@@ -1,0 +1,27 @@
+"""Limits on free text (notes, feedback, reasons) so nothing oversized is stored or shown."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+MAX_NOTE_LENGTH = 4000
+MAX_REASON_LENGTH = 500
+
+
+@dataclass(frozen=True)
+class BoundedText:
+    """Text cut to a limit; `original_length` tells the user how much was dropped."""
+
+    text: str
+    original_length: int
+
+    @property
+    def truncated(self) -> bool:
+        """True when some of the original text was dropped."""
+        return self.original_length > len(self.text)
+
+
+def bound_text(text: str, limit: int) -> BoundedText:
+    """Strip the text and cut it to `limit` characters."""
+    stripped = text.strip()
+    return BoundedText(text=stripped[:limit].rstrip(), original_length=len(stripped))

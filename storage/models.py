@@ -1,0 +1,202 @@
+"""The database schema as typed SQLAlchemy 2 models; every row belongs to one workspace."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import Annotated, Any
+
+from sqlalchemy import JSON, BigInteger, Enum, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from lifecycle.stages import Stage, Team
+from lifecycle.touchpoints import TouchpointKind
+from storage.types import UTCDateTime
+
+# Slack IDs (team, user, channel) are short upper-case strings.
+SlackId = Annotated[str, mapped_column(String(32))]
+Timestamp = Annotated[datetime, mapped_column(UTCDateTime())]
+# SQLite only auto-increments INTEGER PRIMARY KEY; PostgreSQL gets a BIGINT identity.
+BigId = BigInteger().with_variant(Integer(), "sqlite")
+# Names are matched by prefix; a binary collation lets a plain B-tree index serve range scans on PostgreSQL.
+NameKey = String(120).with_variant(String(120, collation="C"), "postgresql")
+
+
+def _enum_type(enum_class: type[enum.Enum]) -> Enum:
+    # Store the enum's value ("reach"), not its Python name, as plain VARCHAR (no native enum to migrate).
+    return Enum(
+        enum_class,
+        values_callable=lambda members: [member.value for member in members],
+        native_enum=False,
+        length=20,
+        validate_strings=True,
+    )
+
+
+class Base(DeclarativeBase):
+    """Declarative base with enums stored by value."""
+
+    type_annotation_map = {
+        Stage: _enum_type(Stage),
+        Team: _enum_type(Team),
+        TouchpointKind: _enum_type(TouchpointKind),
+        dict[str, Any]: JSON(),
+    }
+
+
+class FeedbackSource(enum.StrEnum):
+    """Where a piece of feedback came from."""
+
+    COMMAND = "command"
+    MODAL = "modal"
+    MESSAGE_SHORTCUT = "message_shortcut"
+    CHANNEL = "channel"
+
+
+class Workspace(Base):
+    """A Slack workspace (team) that installed the app."""
+
+    __tablename__ = "workspaces"
+
+    id: Mapped[SlackId] = mapped_column(primary_key=True)
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    created_at: Mapped[Timestamp]
+
+
+class Customer(Base):
+    """A customer moving through the lifecycle."""
+
+    __tablename__ = "customers"
+    __table_args__ = (
+        UniqueConstraint("workspace_id", "name_key", name="uq_customers_workspace_name_key"),
+        Index("ix_customers_workspace_stage", "workspace_id", "stage"),
+        Index("ix_customers_workspace_owner", "workspace_id", "owner_user_id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    workspace_id: Mapped[SlackId] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(80))
+    name_key: Mapped[str] = mapped_column(NameKey)
+    stage: Mapped[Stage]
+    stage_entered_at: Mapped[Timestamp]
+    owner_user_id: Mapped[SlackId]
+    created_by: Mapped[SlackId]
+    created_at: Mapped[Timestamp]
+    updated_at: Mapped[Timestamp]
+
+    touchpoints: Mapped[list[Touchpoint]] = relationship(back_populates="customer", passive_deletes=True)
+    stage_changes: Mapped[list[StageChange]] = relationship(back_populates="customer", passive_deletes=True)
+    feedback: Mapped[list[Feedback]] = relationship(back_populates="customer", passive_deletes=True)
+
+
+class Touchpoint(Base):
+    """One contact with a customer, logged by a rep."""
+
+    __tablename__ = "touchpoints"
+    __table_args__ = (
+        # Serves "last touchpoint per customer" and a customer's timeline from the index alone.
+        Index("ix_touchpoints_customer_occurred", "customer_id", "occurred_at"),
+        Index("ix_touchpoints_workspace_occurred", "workspace_id", "occurred_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    workspace_id: Mapped[SlackId] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"))
+    kind: Mapped[TouchpointKind]
+    note: Mapped[str] = mapped_column(Text, default="")
+    author_user_id: Mapped[SlackId]
+    occurred_at: Mapped[Timestamp]
+    created_at: Mapped[Timestamp]
+    sentiment_compound: Mapped[float | None]
+    sentiment_label: Mapped[str | None] = mapped_column(String(10))
+
+    customer: Mapped[Customer] = relationship(back_populates="touchpoints")
+
+
+class StageChange(Base):
+    """A recorded move from one stage to another (from_stage is None when the customer was created)."""
+
+    __tablename__ = "stage_changes"
+    __table_args__ = (
+        Index("ix_stage_changes_customer_changed", "customer_id", "changed_at"),
+        Index("ix_stage_changes_workspace_changed", "workspace_id", "changed_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    workspace_id: Mapped[SlackId] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"))
+    from_stage: Mapped[Stage | None]
+    to_stage: Mapped[Stage]
+    actor_user_id: Mapped[SlackId]
+    reason: Mapped[str | None] = mapped_column(Text)
+    changed_at: Mapped[Timestamp]
+
+    customer: Mapped[Customer] = relationship(back_populates="stage_changes")
+
+
+class Feedback(Base):
+    """Customer feedback with VADER's scores."""
+
+    __tablename__ = "feedback"
+    __table_args__ = (
+        Index("ix_feedback_customer_created", "customer_id", "created_at"),
+        Index("ix_feedback_workspace_created", "workspace_id", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    workspace_id: Mapped[SlackId] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"))
+    text: Mapped[str] = mapped_column(Text)
+    author_user_id: Mapped[SlackId]
+    source: Mapped[FeedbackSource] = mapped_column(_enum_type(FeedbackSource))
+    compound: Mapped[float]
+    pos: Mapped[float]
+    neu: Mapped[float]
+    neg: Mapped[float]
+    label: Mapped[str] = mapped_column(String(10))
+    created_at: Mapped[Timestamp]
+
+    customer: Mapped[Customer] = relationship(back_populates="feedback")
+
+
+class TeamRoute(Base):
+    """The channel where a team's alerts go."""
+
+    __tablename__ = "team_routes"
+
+    workspace_id: Mapped[SlackId] = mapped_column(
+        ForeignKey("workspaces.id", ondelete="CASCADE"), primary_key=True
+    )
+    team: Mapped[Team] = mapped_column(primary_key=True)
+    channel_id: Mapped[SlackId]
+    updated_by: Mapped[SlackId]
+    updated_at: Mapped[Timestamp]
+
+
+class PendingCommand(Base):
+    """A command held back by an unknown or ambiguous customer, replayed when the user picks one."""
+
+    __tablename__ = "pending_commands"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    workspace_id: Mapped[SlackId] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    user_id: Mapped[SlackId]
+    command: Mapped[str] = mapped_column(String(32))
+    arguments: Mapped[dict[str, Any]]
+    created_at: Mapped[Timestamp]
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class AuditEvent(Base):
+    """Who changed what, and when; written in the same transaction as the change."""
+
+    __tablename__ = "audit_events"
+    __table_args__ = (Index("ix_audit_events_workspace_occurred", "workspace_id", "occurred_at"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    workspace_id: Mapped[SlackId] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    actor_user_id: Mapped[SlackId]
+    action: Mapped[str] = mapped_column(String(40))
+    customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id", ondelete="SET NULL"))
+    details: Mapped[dict[str, Any]]
+    occurred_at: Mapped[Timestamp]

@@ -1,0 +1,179 @@
+"""Thin queries over the models: the session comes first, nothing here commits."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from lifecycle.stages import Stage, Team
+from storage.models import (
+    AuditEvent,
+    Customer,
+    Feedback,
+    PendingCommand,
+    StageChange,
+    TeamRoute,
+    Touchpoint,
+    Workspace,
+)
+
+
+def ensure_workspace(session: Session, workspace_id: str, *, now: datetime) -> Workspace:
+    """Return the workspace row, creating it on first use."""
+    workspace = session.get(Workspace, workspace_id)
+    if workspace is None:
+        workspace = Workspace(id=workspace_id, created_at=now)
+        session.add(workspace)
+        session.flush()
+    return workspace
+
+
+def get_customer(session: Session, workspace_id: str, customer_id: int, *, for_update: bool = False) -> Customer | None:
+    """The customer with this id in this workspace, optionally row-locked for an update."""
+    query = select(Customer).where(Customer.workspace_id == workspace_id, Customer.id == customer_id)
+    if for_update:
+        # populate_existing: refresh an object already in the session with the locked row's values.
+        query = query.with_for_update().execution_options(populate_existing=True)
+    return session.scalars(query).one_or_none()
+
+
+def get_customer_by_key(session: Session, workspace_id: str, key: str) -> Customer | None:
+    """The customer whose name key equals `key` exactly."""
+    return session.scalars(
+        select(Customer).where(Customer.workspace_id == workspace_id, Customer.name_key == key)
+    ).one_or_none()
+
+
+def _prefix_upper_bound(prefix: str) -> str:
+    # Every key starting with `prefix` sorts below this (binary collation), so a B-tree range serves it.
+    return prefix[:-1] + chr(ord(prefix[-1]) + 1)
+
+
+def customers_with_prefix(session: Session, workspace_id: str, prefix: str, *, limit: int) -> Sequence[Customer]:
+    """Customers whose name key starts with `prefix`, alphabetically."""
+    return session.scalars(
+        select(Customer)
+        .where(
+            Customer.workspace_id == workspace_id,
+            Customer.name_key >= prefix,
+            Customer.name_key < _prefix_upper_bound(prefix),
+        )
+        .order_by(Customer.name_key)
+        .limit(limit)
+    ).all()
+
+
+def customers_containing(
+    session: Session, workspace_id: str, fragments: Sequence[str], *, limit: int
+) -> Sequence[Customer]:
+    """Customers whose name key contains any of the fragments (candidates for 'did you mean')."""
+    if not fragments:
+        return []
+    conditions = [Customer.name_key.contains(fragment, autoescape=True) for fragment in fragments]
+    return session.scalars(
+        select(Customer).where(Customer.workspace_id == workspace_id, or_(*conditions)).limit(limit)
+    ).all()
+
+
+def list_customers(
+    session: Session,
+    workspace_id: str,
+    *,
+    stage: Stage | None = None,
+    owner_user_id: str | None = None,
+    limit: int,
+) -> tuple[Sequence[Customer], int]:
+    """A page of customers (most recently updated first) and the total that match."""
+    conditions = [Customer.workspace_id == workspace_id]
+    if stage is not None:
+        conditions.append(Customer.stage == stage)
+    if owner_user_id is not None:
+        conditions.append(Customer.owner_user_id == owner_user_id)
+    total = session.scalar(select(func.count()).select_from(Customer).where(*conditions)) or 0
+    rows = session.scalars(
+        select(Customer).where(*conditions).order_by(Customer.updated_at.desc(), Customer.id.desc()).limit(limit)
+    ).all()
+    return rows, total
+
+
+def last_touch_times(session: Session, workspace_id: str, customer_ids: Sequence[int]) -> dict[int, datetime]:
+    """The latest touchpoint time of each customer, in one grouped query."""
+    if not customer_ids:
+        return {}
+    rows = session.execute(
+        select(Touchpoint.customer_id, func.max(Touchpoint.occurred_at))
+        .where(Touchpoint.workspace_id == workspace_id, Touchpoint.customer_id.in_(customer_ids))
+        .group_by(Touchpoint.customer_id)
+    ).all()
+    return {customer_id: last for customer_id, last in rows}
+
+
+def recent_touchpoints(session: Session, customer_id: int, *, limit: int) -> Sequence[Touchpoint]:
+    """The customer's latest touchpoints, newest first."""
+    return session.scalars(
+        select(Touchpoint)
+        .where(Touchpoint.customer_id == customer_id)
+        .order_by(Touchpoint.occurred_at.desc(), Touchpoint.id.desc())
+        .limit(limit)
+    ).all()
+
+
+def recent_stage_changes(session: Session, customer_id: int, *, limit: int) -> Sequence[StageChange]:
+    """The customer's latest stage changes, newest first."""
+    return session.scalars(
+        select(StageChange)
+        .where(StageChange.customer_id == customer_id)
+        .order_by(StageChange.changed_at.desc(), StageChange.id.desc())
+        .limit(limit)
+    ).all()
+
+
+def recent_feedback(session: Session, customer_id: int, *, limit: int) -> Sequence[Feedback]:
+    """The customer's latest feedback, newest first."""
+    return session.scalars(
+        select(Feedback)
+        .where(Feedback.customer_id == customer_id)
+        .order_by(Feedback.created_at.desc(), Feedback.id.desc())
+        .limit(limit)
+    ).all()
+
+
+def feedback_summary(session: Session, customer_id: int) -> tuple[int, float | None]:
+    """How many feedbacks the customer has and their mean compound score."""
+    count, mean = session.execute(
+        select(func.count(Feedback.id), func.avg(Feedback.compound)).where(Feedback.customer_id == customer_id)
+    ).one()
+    return int(count), (float(mean) if mean is not None else None)
+
+
+def get_routes(session: Session, workspace_id: str) -> dict[Team, TeamRoute]:
+    """Every routed team of the workspace."""
+    routes = session.scalars(select(TeamRoute).where(TeamRoute.workspace_id == workspace_id)).all()
+    return {route.team: route for route in routes}
+
+
+def get_route(session: Session, workspace_id: str, team: Team) -> TeamRoute | None:
+    """The route of one team, if set."""
+    return session.get(TeamRoute, (workspace_id, team))
+
+
+def get_pending_command(session: Session, workspace_id: str, pending_id: int) -> PendingCommand | None:
+    """A held-back command, locked so two clicks cannot both replay it."""
+    return session.scalars(
+        select(PendingCommand)
+        .where(PendingCommand.workspace_id == workspace_id, PendingCommand.id == pending_id)
+        .with_for_update()
+    ).one_or_none()
+
+
+def audit_events(session: Session, workspace_id: str, *, limit: int = 100) -> Sequence[AuditEvent]:
+    """The workspace's latest audit events, newest first."""
+    return session.scalars(
+        select(AuditEvent)
+        .where(AuditEvent.workspace_id == workspace_id)
+        .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
+        .limit(limit)
+    ).all()

@@ -1,0 +1,55 @@
+"""Helpers for end-to-end tests: run a command like a user and read the reply like a user."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from tests.conftest import RunningBot
+
+
+def blocks_text(blocks: list[dict[str, Any]]) -> str:
+    """All visible text of some blocks, one block per line."""
+    lines: list[str] = []
+    for block in blocks:
+        if "text" in block and isinstance(block["text"], dict):
+            lines.append(block["text"]["text"])
+        for field in block.get("fields", []):
+            lines.append(field["text"])
+        for element in block.get("elements", []):
+            if isinstance(element.get("text"), dict):
+                lines.append(element["text"]["text"])
+            elif isinstance(element.get("text"), str):
+                lines.append(element["text"])
+    return "\n".join(lines)
+
+
+def run(bot: RunningBot, command: str, text: str = "", *, user_id: str = "U0REP", timeout: float = 3.0) -> dict[str, Any]:
+    """Send a slash command, check the HTTP ack, and return the reply posted to response_url."""
+    sent = bot.slack.command(command, text, user_id=user_id)
+    assert sent.response.status_code == 200, sent.response.text
+    posts = bot.standin.wait_for_response_posts(count=1, url=sent.response_url, timeout=timeout)
+    return posts[0].body
+
+
+def reply_text(body: dict[str, Any]) -> str:
+    """What a person sees in a reply: the blocks' text (or the fallback when there are no blocks)."""
+    return blocks_text(body.get("blocks") or []) or body.get("text", "")
+
+
+def buttons(body: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every button in a message."""
+    return [element for block in body.get("blocks", []) if block["type"] == "actions"
+            for element in block["elements"] if element["type"] == "button"]
+
+
+def click(bot: RunningBot, button: dict[str, Any], *, user_id: str = "U0REP") -> dict[str, Any]:
+    """Click a button in an ephemeral reply and return what the bot posts back."""
+    sent = bot.slack.block_action(button["action_id"], button["value"], user_id=user_id)
+    assert sent.response.status_code == 200, sent.response.text
+    return bot.standin.wait_for_response_posts(count=1, url=sent.response_url)[0].body
+
+
+def value_of(button: dict[str, Any]) -> dict[str, Any]:
+    """The decoded JSON value of one of our buttons."""
+    return json.loads(button["value"])
