@@ -71,6 +71,7 @@ class HttpServer:
     def __init__(self, wsgi_app: Callable[..., Iterable[bytes]], *, host: str, port: int, threads: int = 8) -> None:
         self._server = create_server(wsgi_app, host=host, port=port, threads=threads, ident="lifecycle-bot")
         self._thread: threading.Thread | None = None
+        self._stopping = threading.Event()
 
     @property
     def url(self) -> str:
@@ -83,13 +84,24 @@ class HttpServer:
         self._server.run()
 
     def start_in_background(self) -> HttpServer:
-        """Serve on a daemon thread."""
-        self._thread = threading.Thread(target=self._server.run, name="http-server", daemon=True)
+        """Serve on a daemon thread until close()."""
+        self._stopping = threading.Event()
+        self._thread = threading.Thread(target=self._loop_until_stopped, name="http-server", daemon=True)
         self._thread.start()
         return self
 
+    def _loop_until_stopped(self) -> None:
+        # waitress has no stop(); run its event loop in short slices and check a flag between them,
+        # so sockets are closed by this thread and never under a running select().
+        while not self._stopping.is_set():
+            self._server.asyncore.loop(timeout=0.05, map=self._server._map, count=1)
+        self._server.task_dispatcher.shutdown()
+        self._server.asyncore.close_all(self._server._map)
+
     def close(self) -> None:
         """Stop serving and free the port."""
-        self._server.close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
+        if self._thread is None:
+            self._server.close()
+            return
+        self._stopping.set()
+        self._thread.join(timeout=5)

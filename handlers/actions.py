@@ -12,6 +12,7 @@ from handlers.blocks import customers as customer_blocks
 from handlers.blocks.common import Reply, context, section
 from handlers.commands import reply_ephemeral
 from handlers.context import Deps
+from handlers.errors import replies_on_error
 from handlers.ids import ActionId
 from handlers.operations import Caller, execute
 from handlers.parsing import request_from_arguments
@@ -43,6 +44,7 @@ def register(app: App, deps: Deps) -> None:
     """Register every button listener."""
 
     @app.action(re.compile(f"^{ActionId.PICK_CUSTOMER}(:|$)"))
+    @replies_on_error
     def pick_customer(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
         ack()
         value, caller = button_value(action), caller_of(body)
@@ -55,6 +57,7 @@ def register(app: App, deps: Deps) -> None:
         respond(replace_original=True, **reply.as_kwargs())
 
     @app.action(ActionId.CREATE_CUSTOMER)
+    @replies_on_error
     def create_customer(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
         ack()
         value, caller = button_value(action), caller_of(body)
@@ -73,6 +76,7 @@ def register(app: App, deps: Deps) -> None:
         respond(replace_original=True, **combined.as_kwargs())
 
     @app.action(ActionId.VIEW_CUSTOMER)
+    @replies_on_error
     def view_customer(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
         ack()
         caller = caller_of(body)

@@ -15,6 +15,7 @@ from handlers.blocks.help import help_reply
 from handlers.blocks.modals import feedback_modal, stage_modal, touch_modal
 from handlers.blocks.routes import route_set, routes_overview
 from handlers.context import Deps
+from handlers.errors import replies_on_error
 from handlers.ids import Command
 from handlers.operations import Caller, run_request
 from handlers.parsing import (
@@ -55,6 +56,7 @@ def register(app: App, deps: Deps) -> None:
     """Register every slash command."""
 
     @app.command(Command.CUSTOMER)
+    @replies_on_error
     def customer_command(ack: Ack, command: dict[str, Any], respond: Respond) -> None:
         ack()
         request = parse_customer_command(command.get("text", ""))
@@ -64,6 +66,7 @@ def register(app: App, deps: Deps) -> None:
         reply_ephemeral(respond, run_request(deps, request, caller=caller_of(command)))
 
     def activity_command(parse: Any) -> Any:
+        @replies_on_error
         def listener(ack: Ack, command: dict[str, Any], respond: Respond, client: WebClient) -> None:
             ack()
             request = parse(command.get("text", ""))
@@ -79,6 +82,7 @@ def register(app: App, deps: Deps) -> None:
     app.command(Command.FEEDBACK)(activity_command(parse_feedback_command))
 
     @app.command(Command.LIFECYCLE)
+    @replies_on_error
     def lifecycle_command(ack: Ack, command: dict[str, Any], respond: Respond, client: WebClient) -> None:
         ack()
         request = parse_lifecycle_command(command.get("text", ""))

@@ -1,46 +1,74 @@
-"""The one error handler: domain errors become friendly replies, anything else an apology (never a 5xx)."""
+"""Error replies in one place: domain errors become friendly replies, anything else an apology, never a 5xx."""
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
+from collections.abc import Callable
 from typing import Any
 
-from slack_bolt import App, BoltResponse
+from slack_bolt import Ack, App, BoltResponse
 from slack_bolt.context.respond import Respond
 
+from handlers.blocks.common import Reply
 from handlers.blocks.errors import error_reply, unexpected_error_reply
 from handlers.ids import BlockId
 from lifecycle.errors import LifecycleError
 
+logger = logging.getLogger(__name__)
 
-def handle_error(
-    error: Exception,
-    body: dict[str, Any],
-    respond: Respond | None,
-    response: BoltResponse | None,
-    logger: logging.Logger,
-) -> None:
-    """Reply to whoever triggered the failing request."""
+Listener = Callable[..., None]
+
+
+def reply_for(error: Exception, body: dict[str, Any]) -> Reply:
+    """The reply for an error: the domain's own message, or an apology (logged with its traceback)."""
     if isinstance(error, LifecycleError):
-        reply = error_reply(error, command=body.get("command"))
-    else:
-        logger.error("unexpected error handling a %s request", body.get("type") or body.get("command"),
-                     exc_info=error)
-        reply = unexpected_error_reply()
+        return error_reply(error, command=body.get("command"))
+    logger.error("unexpected error handling %s", body.get("command") or body.get("type"), exc_info=error)
+    return unexpected_error_reply()
+
+
+def _ack_payload(reply: Reply, body: dict[str, Any]) -> dict[str, Any]:
+    if body.get("type") == "view_submission":
+        # Keep the modal open (nothing typed is lost) and show the problem under the customer field.
+        return {"response_action": "errors", "errors": {BlockId.CUSTOMER: reply.text[:150]}}
+    return {"response_type": "ephemeral", **reply.as_kwargs()}
+
+
+def replies_on_error(listener: Listener) -> Listener:
+    """Run a listener so that no exception escapes to Bolt.
+
+    Bolt 1.x races when a listener raises just after ack(): the HTTP response can turn into a 404
+    after 3 seconds. So errors are answered here, through ack() if it was not called yet, else respond().
+    """
+
+    @functools.wraps(listener)  # Bolt reads the wrapped listener's argument names
+    def guarded(**kwargs: Any) -> None:
+        try:
+            listener(**kwargs)
+        except Exception as error:  # noqa: BLE001 - every error gets a reply; unexpected ones are logged
+            body = kwargs.get("body") or kwargs.get("command") or {}
+            reply = reply_for(error, body)
+            ack: Ack | None = kwargs.get("ack")
+            respond: Respond | None = kwargs.get("respond")
+            if ack is not None and ack.response is None:
+                ack(**_ack_payload(reply, body))
+            elif respond is not None and body.get("response_url", body.get("response_urls")):
+                respond(response_type="ephemeral", replace_original=False, **reply.as_kwargs())
+
+    return guarded
+
+
+def handle_unexpected(error: Exception, body: dict[str, Any], response: BoltResponse | None) -> None:
+    """Bolt's global error handler: errors outside our listeners (middleware, framework)."""
+    reply = reply_for(error, body)
     if response is not None:
-        # Not acknowledged yet: answer in the HTTP response itself, with 200 rather than Bolt's 500.
         response.status = 200
         response.headers["content-type"] = ["application/json;charset=utf-8"]
-        if body.get("type") == "view_submission":
-            payload: dict[str, Any] = {"response_action": "errors", "errors": {BlockId.CUSTOMER: reply.text[:150]}}
-        else:
-            payload = {"response_type": "ephemeral", **reply.as_kwargs()}
-        response.body = json.dumps(payload)
-    elif respond is not None:
-        respond(response_type="ephemeral", replace_original=False, **reply.as_kwargs())
+        response.body = json.dumps(_ack_payload(reply, body))
 
 
 def register(app: App) -> None:
-    """Install the error handler."""
-    app.error(handle_error)
+    """Install the global error handler."""
+    app.error(handle_unexpected)

@@ -9,12 +9,14 @@ from slack_sdk import WebClient
 
 from handlers.blocks.help import help_reply
 from handlers.context import Deps
+from handlers.errors import replies_on_error
 
 
 def register(app: App, deps: Deps) -> None:
     """Register event listeners; each is idempotent because Slack retries events."""
 
     @app.event("app_home_opened")
+    @replies_on_error
     def publish_home(event: dict[str, Any], client: WebClient) -> None:
         if event.get("tab") != "home":
             return

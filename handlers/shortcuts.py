@@ -10,6 +10,7 @@ from slack_sdk import WebClient
 
 from handlers.blocks.modals import feedback_modal
 from handlers.context import Deps
+from handlers.errors import replies_on_error
 from handlers.ids import CallbackId
 from handlers.slack_text import to_plain_text
 from lifecycle.text import MAX_NOTE_LENGTH
@@ -20,6 +21,7 @@ def register(app: App, deps: Deps) -> None:
     """Register the message shortcut."""
 
     @app.shortcut(CallbackId.FEEDBACK_SHORTCUT)
+    @replies_on_error
     def record_feedback_shortcut(ack: Ack, shortcut: dict[str, Any], client: WebClient) -> None:
         ack()
         text = to_plain_text(shortcut.get("message", {}).get("text", ""))[:MAX_NOTE_LENGTH]

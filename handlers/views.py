@@ -10,6 +10,7 @@ from slack_bolt import Ack, App
 from handlers.blocks.common import Reply
 from handlers.blocks.modals import done_view
 from handlers.context import Deps
+from handlers.errors import replies_on_error
 from handlers.ids import INPUT_ACTION, BlockId, CallbackId
 from handlers.operations import Caller, execute
 from handlers.parsing import LogTouch, MoveStage, RecordFeedback
@@ -81,18 +82,21 @@ def register(app: App, deps: Deps) -> None:
         ack(response_action="update", view=done_view(reply, title=title))
 
     @app.view(CallbackId.TOUCH_MODAL)
+    @replies_on_error
     def submit_touch(ack: Ack, body: dict[str, Any]) -> None:
         submit(ack, body, lambda values: LogTouch(
             customer=field(values, BlockId.CUSTOMER), kind=parse_kind(field(values, BlockId.KIND)),
             note=field(values, BlockId.NOTE)), "Touchpoint logged", FeedbackSource.MODAL)
 
     @app.view(CallbackId.STAGE_MODAL)
+    @replies_on_error
     def submit_stage(ack: Ack, body: dict[str, Any]) -> None:
         submit(ack, body, lambda values: MoveStage(
             customer=field(values, BlockId.CUSTOMER), stage=parse_stage(field(values, BlockId.STAGE)),
             reason=field(values, BlockId.REASON)), "Stage changed", FeedbackSource.MODAL)
 
     @app.view(CallbackId.FEEDBACK_MODAL)
+    @replies_on_error
     def submit_feedback(ack: Ack, body: dict[str, Any]) -> None:
         metadata = _metadata(body)
         source = FeedbackSource(metadata.get("source", FeedbackSource.MODAL))

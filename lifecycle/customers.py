@@ -20,6 +20,7 @@ from storage.models import Customer, Feedback, StageChange, Touchpoint
 MAX_CHOICES = 5
 # How many names to pull from the database before ranking them for "did you mean".
 SUGGESTION_CANDIDATES = 300
+SUGGESTION_CUTOFF = 0.6
 
 CustomerRef = str | int
 """A customer as the user typed it (name or prefix) or, from a button, its id."""
@@ -65,9 +66,17 @@ def suggest_customers(session: Session, *, workspace_id: str, query: str) -> lis
     candidates = repo.customers_containing(
         session, workspace_id, sorted(fragments)[:12], limit=SUGGESTION_CANDIDATES
     )
-    by_key = {candidate.name_key: candidate for candidate in candidates}
-    close = difflib.get_close_matches(key, list(by_key), n=MAX_CHOICES, cutoff=0.5)
-    return [_choice(by_key[match]) for match in close]
+    scored = sorted(
+        ((_similarity(key, candidate.name_key), candidate.name_key, candidate) for candidate in candidates),
+        key=lambda item: (-item[0], item[1]),
+    )
+    return [_choice(candidate) for score, _, candidate in scored[:MAX_CHOICES] if score >= SUGGESTION_CUTOFF]
+
+
+def _similarity(query: str, key: str) -> float:
+    """How alike a typed name and a stored one are: whole name, its start, or any one word."""
+    parts = [key, key[: len(query)], *key.split()]
+    return max(difflib.SequenceMatcher(None, query, part).ratio() for part in parts)
 
 
 def add_customer(

@@ -53,3 +53,19 @@ def click(bot: RunningBot, button: dict[str, Any], *, user_id: str = "U0REP") ->
 def value_of(button: dict[str, Any]) -> dict[str, Any]:
     """The decoded JSON value of one of our buttons."""
     return json.loads(button["value"])
+
+
+def snapshot(bot: RunningBot) -> dict[str, Any]:
+    """Every domain row (not the held 'did you mean' commands), to prove bad input changed nothing."""
+    from sqlalchemy import select
+
+    from storage.models import AuditEvent, Customer, Feedback, StageChange, TeamRoute, Touchpoint
+
+    with bot.session_factory() as session:
+        return {
+            model.__tablename__: sorted(
+                tuple(str(getattr(row, column.key)) for column in model.__table__.columns)
+                for row in session.scalars(select(model))
+            )
+            for model in (Customer, Touchpoint, StageChange, Feedback, TeamRoute, AuditEvent)
+        }
