@@ -63,9 +63,14 @@ def suggest_customers(session: Session, *, workspace_id: str, query: str) -> lis
     key = name_key(query)
     fragments = {word for word in key.split() if len(word) >= 3}
     fragments.update(key[i : i + 3] for i in range(0, max(len(key) - 2, 0)))
-    candidates = repo.customers_containing(
-        session, workspace_id, sorted(fragments)[:12], limit=SUGGESTION_CANDIDATES
-    )
+    candidates = {
+        candidate.id: candidate
+        for candidate in [
+            *repo.customers_containing(session, workspace_id, sorted(fragments)[:12], limit=SUGGESTION_CANDIDATES),
+            # Typos inside short names leave no shared three letters ("acne" for "acme"); the start still helps.
+            *repo.customers_with_prefix(session, workspace_id, key[:2], limit=SUGGESTION_CANDIDATES),
+        ]
+    }.values()
     scored = sorted(
         ((_similarity(key, candidate.name_key), candidate.name_key, candidate) for candidate in candidates),
         key=lambda item: (-item[0], item[1]),
