@@ -12,9 +12,15 @@ MANIFEST_PATH = Path(__file__).with_name("manifest.json")
 PLACEHOLDER_URL = "https://lifecycle-bot.example.com/slack/events"
 
 COMMAND_DESCRIPTIONS: dict[Command, tuple[str, str]] = {
-    Command.CUSTOMER: ("Add, look up or list customers", 'add "Acme Corp" [stage] [@owner] | "Acme Corp" | list'),
+    Command.CUSTOMER: (
+        "Add, look up or list customers",
+        'add "Acme Corp" [stage] [@owner] | "Acme Corp" | list',
+    ),
     Command.TOUCH: ("Log a touchpoint with a customer", '"Acme Corp" call Discussed pricing'),
-    Command.STAGE: ("Move a customer to another lifecycle stage", '"Acme Corp" conversion Signed the contract'),
+    Command.STAGE: (
+        "Move a customer to another lifecycle stage",
+        '"Acme Corp" conversion Signed the contract',
+    ),
     Command.FEEDBACK: ("Record and score customer feedback", '"Acme Corp" The onboarding was great'),
     Command.LIFECYCLE: ("Help, team routing and settings", "help | route services #onboarding | routes"),
 }

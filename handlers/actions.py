@@ -50,8 +50,9 @@ def register(app: App, deps: Deps) -> None:
         value, caller = button_value(action), caller_of(body)
         with deps.transaction() as session:
             now = deps.clock()
-            pending = take_pending(session, workspace_id=caller.workspace_id, pending_id=value["p"],
-                                   user=caller.user_id, now=now)
+            pending = take_pending(
+                session, workspace_id=caller.workspace_id, pending_id=value["p"], user=caller.user_id, now=now
+            )
             request = request_from_arguments(pending.arguments, customer_id=int(value["c"]))
             reply = execute(session, request, caller=caller, now=now)
         respond(replace_original=True, **reply.as_kwargs())
@@ -63,16 +64,29 @@ def register(app: App, deps: Deps) -> None:
         value, caller = button_value(action), caller_of(body)
         with deps.transaction() as session:
             now = deps.clock()
-            pending = take_pending(session, workspace_id=caller.workspace_id, pending_id=value["p"],
-                                   user=caller.user_id, now=now)
-            customer = add_customer(session, workspace_id=caller.workspace_id, name=str(value.get("n", "")),
-                                    stage=Stage.REACH, owner=caller.user_id, actor=caller.user_id, now=now)
+            pending = take_pending(
+                session, workspace_id=caller.workspace_id, pending_id=value["p"], user=caller.user_id, now=now
+            )
+            customer = add_customer(
+                session,
+                workspace_id=caller.workspace_id,
+                name=str(value.get("n", "")),
+                stage=Stage.REACH,
+                owner=caller.user_id,
+                actor=caller.user_id,
+                now=now,
+            )
             request = request_from_arguments(pending.arguments, customer_id=customer.id)
             reply = execute(session, request, caller=caller, now=now)
         created = customer_blocks.customer_created(customer)
-        combined = Reply(text=f"{created.text} {reply.text}",
-                         blocks=[section(created.blocks[0]["text"]["text"]), *reply.blocks,
-                                 context("Created in reach and owned by you; move it with `/stage`.")])
+        combined = Reply(
+            text=f"{created.text} {reply.text}",
+            blocks=[
+                section(created.blocks[0]["text"]["text"]),
+                *reply.blocks,
+                context("Created in reach and owned by you; move it with `/stage`."),
+            ],
+        )
         respond(replace_original=True, **combined.as_kwargs())
 
     @app.action(ActionId.VIEW_CUSTOMER)

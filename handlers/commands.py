@@ -96,8 +96,14 @@ def register(app: App, deps: Deps) -> None:
                 reply_ephemeral(respond, routes_overview(routes))
             case SetRoute(team=team, channel_id=channel_id):
                 with deps.transaction() as session:
-                    route = set_route(session, workspace_id=caller.workspace_id, team=team, channel_id=channel_id,
-                                      actor=caller.user_id, now=deps.clock())
+                    route = set_route(
+                        session,
+                        workspace_id=caller.workspace_id,
+                        team=team,
+                        channel_id=channel_id,
+                        actor=caller.user_id,
+                        now=deps.clock(),
+                    )
                 reply_ephemeral(respond, route_set(route, note=join_channel(client, channel_id)))
 
 

@@ -1,4 +1,4 @@
-"""Error replies in one place: domain errors become friendly replies, anything else an apology, never a 5xx."""
+"""Error replies in one place: domain errors get a friendly reply, anything else an apology, never a 5xx."""
 
 from __future__ import annotations
 

@@ -49,31 +49,60 @@ def execute(
     workspace, user = caller.workspace_id, caller.user_id
     match request:
         case AddCustomer(name=name, stage=stage, owner=owner):
-            customer = add_customer(session, workspace_id=workspace, name=name, stage=stage,
-                                    owner=owner or user, actor=user, now=now)
+            customer = add_customer(
+                session,
+                workspace_id=workspace,
+                name=name,
+                stage=stage,
+                owner=owner or user,
+                actor=user,
+                now=now,
+            )
             return customer_blocks.customer_created(customer)
         case ShowCustomer(customer=customer):
-            return customer_blocks.profile(customer_profile(session, workspace_id=workspace, customer=customer),
-                                           now=now)
+            return customer_blocks.profile(
+                customer_profile(session, workspace_id=workspace, customer=customer), now=now
+            )
         case ListCustomers(stage=stage, mine=mine):
-            listing = list_customers(session, workspace_id=workspace, stage=stage, owner=user if mine else None)
-            return customer_blocks.customer_list(listing, title=customer_blocks.list_title(stage, mine), now=now)
+            listing = list_customers(
+                session, workspace_id=workspace, stage=stage, owner=user if mine else None
+            )
+            return customer_blocks.customer_list(
+                listing, title=customer_blocks.list_title(stage, mine), now=now
+            )
         case LogTouch(customer=customer, kind=kind, note=note):
-            logged = log_touchpoint(session, workspace_id=workspace, customer=customer, kind=kind, note=note,
-                                    actor=user, now=now)
+            logged = log_touchpoint(
+                session, workspace_id=workspace, customer=customer, kind=kind, note=note, actor=user, now=now
+            )
             return customer_blocks.touchpoint_logged(logged)
         case MoveStage(customer=customer, stage=stage, reason=reason):
-            move = move_stage(session, workspace_id=workspace, customer=customer, to=stage, actor=user,
-                              reason=reason, now=now)
+            move = move_stage(
+                session,
+                workspace_id=workspace,
+                customer=customer,
+                to=stage,
+                actor=user,
+                reason=reason,
+                now=now,
+            )
             return customer_blocks.stage_moved(move)
         case RecordFeedback(customer=customer, text=text):
-            recorded = record_feedback(session, workspace_id=workspace, customer=customer, text=text,
-                                       source=feedback_source, actor=user, now=now)
+            recorded = record_feedback(
+                session,
+                workspace_id=workspace,
+                customer=customer,
+                text=text,
+                source=feedback_source,
+                actor=user,
+                now=now,
+            )
             return customer_blocks.feedback_recorded(recorded)
     raise TypeError(f"unsupported request {request!r}")
 
 
-def run_request(deps: Deps, request: CustomerRequest | AddCustomer | ListCustomers, *, caller: Caller) -> Reply:
+def run_request(
+    deps: Deps, request: CustomerRequest | AddCustomer | ListCustomers, *, caller: Caller
+) -> Reply:
     """Execute in its own transaction; an unknown or ambiguous customer holds the request for a button."""
     try:
         with deps.transaction() as session:
@@ -82,9 +111,14 @@ def run_request(deps: Deps, request: CustomerRequest | AddCustomer | ListCustome
         if isinstance(request, AddCustomer | ListCustomers) or isinstance(request.customer, int):
             raise
         with deps.transaction() as session:
-            pending_id = hold_command(session, workspace_id=caller.workspace_id, user=caller.user_id,
-                                      command=type(request).__name__, arguments=request_to_arguments(request),
-                                      now=deps.clock())
+            pending_id = hold_command(
+                session,
+                workspace_id=caller.workspace_id,
+                user=caller.user_id,
+                command=type(request).__name__,
+                arguments=request_to_arguments(request),
+                now=deps.clock(),
+            )
         return customer_choice_reply(error, pending_id=pending_id, create_name=_creatable(request.customer))
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, fields
 from enum import StrEnum
 from typing import Any
@@ -46,15 +45,18 @@ def tokenize(text: str, *, command: str) -> list[Token]:
         if text[i] in OPENING_QUOTES:
             closing = OPENING_QUOTES[text[i]]
             end = next((j for j in range(i + 1, n) if text[j] in (closing, '"', "”")), -1)
-            if end == -1:
+            if end != -1:
+                value = unescape_entities(text[i + 1 : end]).strip()
+                tokens.append(Token(text[start : end + 1], value, True, start, end + 1))
+                i = end + 1
+                continue
+            if not tokens:
                 raise UsageError(
-                    f"There is an opening quote without a closing one: {text[start:start + 40]}",
+                    f"There is an opening quote without a closing one: {text[start : start + 40]}",
                     command=command,
                     hint='Put names with spaces in a pair of quotes, like "Acme Corp".',
                 )
-            tokens.append(Token(text[start : end + 1], unescape_entities(text[i + 1 : end]).strip(), True, start, end + 1))
-            i = end + 1
-            continue
+            # A stray quote after the name belongs to free text (a note, a reason): read it as a plain word.
         while i < n and not text[i].isspace():
             if text[i] == "<":
                 close = text.find(">", i)
@@ -163,7 +165,10 @@ _ENUM_FIELDS: dict[str, type[StrEnum]] = {"stage": Stage, "kind": TouchpointKind
 def request_to_arguments(request: CustomerRequest) -> dict[str, Any]:
     """A JSON-safe form of a customer request, to hold it while the user picks a customer."""
     values = {field.name: getattr(request, field.name) for field in fields(request)}
-    return {"type": type(request).__name__, **{k: (str(v) if isinstance(v, StrEnum) else v) for k, v in values.items()}}
+    return {
+        "type": type(request).__name__,
+        **{k: (str(v) if isinstance(v, StrEnum) else v) for k, v in values.items()},
+    }
 
 
 def request_from_arguments(arguments: dict[str, Any], *, customer_id: int) -> CustomerRequest:
@@ -220,7 +225,9 @@ def _parse_add(tokens: list[Token], command: str) -> AddCustomer:
         raise UsageError("What is the new customer called?", command=command)
 
     def is_marker(token: Token) -> bool:
-        return not token.quoted and (looks_like_stage(token.value) or parse_user_mention(token.raw) is not None)
+        return not token.quoted and (
+            looks_like_stage(token.value) or parse_user_mention(token.raw) is not None
+        )
 
     end = _split_name(tokens, is_marker)
     name = _name(tokens, end)
@@ -233,12 +240,14 @@ def _parse_add(tokens: list[Token], command: str) -> AddCustomer:
             stage = parse_stage(token.value)
         elif token.value.startswith("@"):
             raise UsageError(
-                f"I can't tell who {token.value} is.", command=command,
+                f"I can't tell who {token.value} is.",
+                command=command,
                 hint="Pick the owner from Slack's @-mention list so it becomes a real mention.",
             )
         else:
             raise UsageError(
-                f"I don't understand “{token.value}” after the name.", command=command,
+                f"I don't understand “{token.value}” after the name.",
+                command=command,
                 hint='Names with spaces need quotes: /customer add "Acme Corp" acquisition @owner',
             )
     return AddCustomer(name=name, stage=stage, owner=owner)
@@ -314,10 +323,9 @@ def parse_lifecycle_command(text: str) -> ShowHelp | SetRoute | ShowRoutes:
         channel_id = parse_channel_mention(tokens[2].raw)
         if channel_id is None:
             raise UsageError(
-                f"“{tokens[2].value}” is not a channel.", command=command,
-                hint="Type # and pick the channel from Slack's list, e.g. `/lifecycle route services #onboarding`.",
+                f"“{tokens[2].value}” is not a channel.",
+                command=command,
+                hint="Type # and pick the channel from Slack's list: `/lifecycle route cs #success`.",
             )
         return SetRoute(team=team, channel_id=channel_id)
     raise UsageError(f"I don't know `/lifecycle {tokens[0].value}`.", command=command)
-
-

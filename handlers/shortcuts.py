@@ -25,6 +25,12 @@ def register(app: App, deps: Deps) -> None:
     def record_feedback_shortcut(ack: Ack, shortcut: dict[str, Any], client: WebClient) -> None:
         ack()
         text = to_plain_text(shortcut.get("message", {}).get("text", ""))[:MAX_NOTE_LENGTH]
-        metadata = json.dumps({"source": FeedbackSource.MESSAGE_SHORTCUT.value,
-                               "channel_id": shortcut.get("channel", {}).get("id", "")})
-        client.views_open(trigger_id=shortcut["trigger_id"], view=feedback_modal(initial_text=text, metadata=metadata))
+        metadata = json.dumps(
+            {
+                "source": FeedbackSource.MESSAGE_SHORTCUT.value,
+                "channel_id": shortcut.get("channel", {}).get("id", ""),
+            }
+        )
+        client.views_open(
+            trigger_id=shortcut["trigger_id"], view=feedback_modal(initial_text=text, metadata=metadata)
+        )

@@ -7,8 +7,8 @@ import re
 # With should_escape, Slack sends mentions as <@U123|name>, channels as <#C123|name>,
 # special mentions as <!here>, links as <https://…|label>, and &, <, > as HTML entities.
 _MARKUP = re.compile(r"<([^<>]*)>")
-_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,30}$")
-_CHANNEL_ID = re.compile(r"^[CGD][A-Z0-9]{2,30}$")
+_USER_ID = re.compile(r"[UW][A-Z0-9]{2,30}")
+_CHANNEL_ID = re.compile(r"[CGD][A-Z0-9]{2,30}")
 
 
 def unescape_entities(text: str) -> str:
@@ -37,23 +37,23 @@ def to_plain_text(text: str) -> str:
 def parse_user_mention(token: str) -> str | None:
     """The user id of a `<@U123|name>` token, else None."""
     match = re.fullmatch(r"<@([A-Z0-9]+)(?:\|[^>]*)?>", token)
-    return match.group(1) if match and _USER_ID.match(match.group(1)) else None
+    return match.group(1) if match and _USER_ID.fullmatch(match.group(1)) else None
 
 
 def parse_channel_mention(token: str) -> str | None:
     """The channel id of a `<#C123|name>` token, else None."""
     match = re.fullmatch(r"<#([A-Z0-9]+)(?:\|[^>]*)?>", token)
-    return match.group(1) if match and _CHANNEL_ID.match(match.group(1)) else None
+    return match.group(1) if match and _CHANNEL_ID.fullmatch(match.group(1)) else None
 
 
 def is_user_id(value: str) -> bool:
     """True for a Slack user id such as U0123ABC."""
-    return bool(_USER_ID.match(value))
+    return bool(_USER_ID.fullmatch(value))
 
 
 def is_channel_id(value: str) -> bool:
     """True for a Slack conversation id such as C0123ABC."""
-    return bool(_CHANNEL_ID.match(value))
+    return bool(_CHANNEL_ID.fullmatch(value))
 
 
 def escape_mrkdwn(text: str) -> str:

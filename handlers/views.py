@@ -39,8 +39,10 @@ def field(values: dict[str, Any], block_id: str) -> str:
 
 def caller_of(body: dict[str, Any]) -> Caller:
     """The workspace and user who submitted."""
-    return Caller(workspace_id=body["team"]["id"] if body.get("team") else body["user"]["team_id"],
-                  user_id=body["user"]["id"])
+    return Caller(
+        workspace_id=body["team"]["id"] if body.get("team") else body["user"]["team_id"],
+        user_id=body["user"]["id"],
+    )
 
 
 def customer_error(error: CustomerNotFound | AmbiguousCustomer) -> str:
@@ -49,7 +51,9 @@ def customer_error(error: CustomerNotFound | AmbiguousCustomer) -> str:
         names = ", ".join(choice.name for choice in error.candidates[:3])
         return f"Several customers match: {names}. Type more of the name."[:MAX_ERROR_TEXT]
     if error.suggestions:
-        return f"No customer called “{error.query}”. Did you mean {error.suggestions[0].name}?"[:MAX_ERROR_TEXT]
+        return f"No customer called “{error.query}”. Did you mean {error.suggestions[0].name}?"[
+            :MAX_ERROR_TEXT
+        ]
     return f"No customer called “{error.query}”. Add it first with /customer add."[:MAX_ERROR_TEXT]
 
 
@@ -70,8 +74,9 @@ def register(app: App, deps: Deps) -> None:
         try:
             request = build(values)
             with deps.transaction() as session:
-                reply: Reply = execute(session, request, caller=caller_of(body), now=deps.clock(),
-                                       feedback_source=source)
+                reply: Reply = execute(
+                    session, request, caller=caller_of(body), now=deps.clock(), feedback_source=source
+                )
         except (CustomerNotFound, AmbiguousCustomer) as error:
             ack(response_action="errors", errors={BlockId.CUSTOMER: customer_error(error)})
             return
@@ -84,25 +89,47 @@ def register(app: App, deps: Deps) -> None:
     @app.view(CallbackId.TOUCH_MODAL)
     @replies_on_error
     def submit_touch(ack: Ack, body: dict[str, Any]) -> None:
-        submit(ack, body, lambda values: LogTouch(
-            customer=field(values, BlockId.CUSTOMER), kind=parse_kind(field(values, BlockId.KIND)),
-            note=field(values, BlockId.NOTE)), "Touchpoint logged", FeedbackSource.MODAL)
+        submit(
+            ack,
+            body,
+            lambda values: LogTouch(
+                customer=field(values, BlockId.CUSTOMER),
+                kind=parse_kind(field(values, BlockId.KIND)),
+                note=field(values, BlockId.NOTE),
+            ),
+            "Touchpoint logged",
+            FeedbackSource.MODAL,
+        )
 
     @app.view(CallbackId.STAGE_MODAL)
     @replies_on_error
     def submit_stage(ack: Ack, body: dict[str, Any]) -> None:
-        submit(ack, body, lambda values: MoveStage(
-            customer=field(values, BlockId.CUSTOMER), stage=parse_stage(field(values, BlockId.STAGE)),
-            reason=field(values, BlockId.REASON)), "Stage changed", FeedbackSource.MODAL)
+        submit(
+            ack,
+            body,
+            lambda values: MoveStage(
+                customer=field(values, BlockId.CUSTOMER),
+                stage=parse_stage(field(values, BlockId.STAGE)),
+                reason=field(values, BlockId.REASON),
+            ),
+            "Stage changed",
+            FeedbackSource.MODAL,
+        )
 
     @app.view(CallbackId.FEEDBACK_MODAL)
     @replies_on_error
     def submit_feedback(ack: Ack, body: dict[str, Any]) -> None:
         metadata = _metadata(body)
         source = FeedbackSource(metadata.get("source", FeedbackSource.MODAL))
-        submit(ack, body, lambda values: RecordFeedback(
-            customer=field(values, BlockId.CUSTOMER), text=field(values, BlockId.FEEDBACK)),
-            "Feedback recorded", source)
+        submit(
+            ack,
+            body,
+            lambda values: RecordFeedback(
+                customer=field(values, BlockId.CUSTOMER), text=field(values, BlockId.FEEDBACK)
+            ),
+            "Feedback recorded",
+            source,
+        )
 
 
 def _metadata(body: dict[str, Any]) -> dict[str, Any]:

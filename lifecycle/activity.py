@@ -56,8 +56,14 @@ def log_touchpoint(
     found.updated_at = now
     session.flush()
     record_audit(
-        session, workspace_id=workspace_id, actor=actor, action="touchpoint.logged", now=now,
-        customer_id=found.id, touchpoint_id=touchpoint.id, kind=kind.value,
+        session,
+        workspace_id=workspace_id,
+        actor=actor,
+        action="touchpoint.logged",
+        now=now,
+        customer_id=found.id,
+        touchpoint_id=touchpoint.id,
+        kind=kind.value,
     )
     return LoggedTouchpoint(customer=found, touchpoint=touchpoint, note=bounded)
 
@@ -110,8 +116,15 @@ def move_stage(
     found.updated_at = now
     session.flush()
     record_audit(
-        session, workspace_id=workspace_id, actor=actor, action="stage.changed", now=now,
-        customer_id=found.id, from_stage=from_stage.value, to_stage=to.value, reason=clean_reason,
+        session,
+        workspace_id=workspace_id,
+        actor=actor,
+        action="stage.changed",
+        now=now,
+        customer_id=found.id,
+        from_stage=from_stage.value,
+        to_stage=to.value,
+        reason=clean_reason,
         handoff=is_handoff(from_stage, to),
     )
     return StageMove(
@@ -168,8 +181,15 @@ def record_feedback(
     found.updated_at = now
     session.flush()
     record_audit(
-        session, workspace_id=workspace_id, actor=actor, action="feedback.recorded", now=now,
-        customer_id=found.id, feedback_id=feedback.id, compound=sentiment.compound, source=source.value,
+        session,
+        workspace_id=workspace_id,
+        actor=actor,
+        action="feedback.recorded",
+        now=now,
+        customer_id=found.id,
+        feedback_id=feedback.id,
+        compound=sentiment.compound,
+        source=source.value,
     )
     return RecordedFeedback(customer=found, feedback=feedback, sentiment=sentiment, text=bounded)
 

@@ -11,7 +11,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from lifecycle.audit import record_audit
-from lifecycle.errors import AmbiguousCustomer, CustomerChoice, CustomerNotFound, DuplicateCustomer, InvalidInput
+from lifecycle.errors import (
+    AmbiguousCustomer,
+    CustomerChoice,
+    CustomerNotFound,
+    DuplicateCustomer,
+    InvalidInput,
+)
 from lifecycle.names import clean_customer_name, name_key
 from lifecycle.stages import Stage, Team, owning_team
 from storage import repositories as repo
@@ -43,8 +49,10 @@ def resolve_customer(
     if not key:
         raise InvalidInput("Which customer? The name is empty.")
     exact = repo.get_customer_by_key(session, workspace_id, key)
-    matches = [exact] if exact is not None else repo.customers_with_prefix(
-        session, workspace_id, key, limit=MAX_CHOICES + 1
+    matches = (
+        [exact]
+        if exact is not None
+        else repo.customers_with_prefix(session, workspace_id, key, limit=MAX_CHOICES + 1)
     )
     if len(matches) == 1:
         if for_update:
@@ -66,8 +74,10 @@ def suggest_customers(session: Session, *, workspace_id: str, query: str) -> lis
     candidates = {
         candidate.id: candidate
         for candidate in [
-            *repo.customers_containing(session, workspace_id, sorted(fragments)[:12], limit=SUGGESTION_CANDIDATES),
-            # Typos inside short names leave no shared three letters ("acne" for "acme"); the start still helps.
+            *repo.customers_containing(
+                session, workspace_id, sorted(fragments)[:12], limit=SUGGESTION_CANDIDATES
+            ),
+            # A typo in a short name may leave no shared trigram ("acne" for "acme"); its start still helps.
             *repo.customers_with_prefix(session, workspace_id, key[:2], limit=SUGGESTION_CANDIDATES),
         ]
     }.values()
@@ -127,8 +137,15 @@ def add_customer(
         )
     )
     record_audit(
-        session, workspace_id=workspace_id, actor=actor, action="customer.created", now=now,
-        customer_id=customer.id, name=clean, stage=stage.value, owner=owner,
+        session,
+        workspace_id=workspace_id,
+        actor=actor,
+        action="customer.created",
+        now=now,
+        customer_id=customer.id,
+        name=clean,
+        stage=stage.value,
+        owner=owner,
     )
     return customer
 
@@ -150,13 +167,23 @@ class CustomerList:
 
 
 def list_customers(
-    session: Session, *, workspace_id: str, stage: Stage | None = None, owner: str | None = None, limit: int = 20
+    session: Session,
+    *,
+    workspace_id: str,
+    stage: Stage | None = None,
+    owner: str | None = None,
+    limit: int = 20,
 ) -> CustomerList:
     """Customers filtered by stage or owner, with their last touchpoint, in two queries."""
-    customers, total = repo.list_customers(session, workspace_id, stage=stage, owner_user_id=owner, limit=limit)
+    customers, total = repo.list_customers(
+        session, workspace_id, stage=stage, owner_user_id=owner, limit=limit
+    )
     last_touch = repo.last_touch_times(session, workspace_id, [customer.id for customer in customers])
     return CustomerList(
-        rows=[CustomerRow(customer=customer, last_touch_at=last_touch.get(customer.id)) for customer in customers],
+        rows=[
+            CustomerRow(customer=customer, last_touch_at=last_touch.get(customer.id))
+            for customer in customers
+        ],
         total=total,
     )
 
@@ -174,7 +201,9 @@ class Profile:
     mean_sentiment: float | None
 
 
-def customer_profile(session: Session, *, workspace_id: str, customer: CustomerRef, timeline: int = 8) -> Profile:
+def customer_profile(
+    session: Session, *, workspace_id: str, customer: CustomerRef, timeline: int = 8
+) -> Profile:
     """The customer with its recent touchpoints, stage changes and feedback."""
     found = resolve_customer(session, workspace_id=workspace_id, customer=customer)
     count, mean = repo.feedback_summary(session, found.id)

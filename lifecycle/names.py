@@ -27,7 +27,8 @@ def clean_customer_name(raw: str) -> str:
     if bad:
         shown = " ".join(repr(ch) for ch in bad)
         raise InvalidCustomerName(
-            f"Customer names can't contain {shown}.", hint="Letters, digits, spaces and .,&'-()/+!@# are fine."
+            f"Customer names can't contain {shown}.",
+            hint="Letters, digits, spaces and .,&'-()/+!@# are fine.",
         )
     return name
 

@@ -12,19 +12,29 @@ from storage import repositories as repo
 from storage.models import TeamRoute
 
 
-def set_route(session: Session, *, workspace_id: str, team: Team, channel_id: str, actor: str, now: datetime) -> TeamRoute:
+def set_route(
+    session: Session, *, workspace_id: str, team: Team, channel_id: str, actor: str, now: datetime
+) -> TeamRoute:
     """Route a team's alerts to a channel, replacing any earlier route."""
     repo.ensure_workspace(session, workspace_id, now=now)
     route = repo.get_route(session, workspace_id, team)
     previous = route.channel_id if route else None
     if route is None:
-        route = TeamRoute(workspace_id=workspace_id, team=team, channel_id=channel_id, updated_by=actor, updated_at=now)
+        route = TeamRoute(
+            workspace_id=workspace_id, team=team, channel_id=channel_id, updated_by=actor, updated_at=now
+        )
         session.add(route)
     else:
         route.channel_id, route.updated_by, route.updated_at = channel_id, actor, now
     record_audit(
-        session, workspace_id=workspace_id, actor=actor, action="route.set", now=now,
-        team=team.value, channel_id=channel_id, previous_channel_id=previous,
+        session,
+        workspace_id=workspace_id,
+        actor=actor,
+        action="route.set",
+        now=now,
+        team=team.value,
+        channel_id=channel_id,
+        previous_channel_id=previous,
     )
     return route
 

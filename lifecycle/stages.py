@@ -41,7 +41,11 @@ class Team(StrEnum):
     MANAGERS = "managers"
 
 
-TEAM_ALIASES: Mapping[str, Team] = {"cs": Team.SUCCESS, "customer-success": Team.SUCCESS, "onboarding": Team.SERVICES}
+TEAM_ALIASES: Mapping[str, Team] = {
+    "cs": Team.SUCCESS,
+    "customer-success": Team.SUCCESS,
+    "onboarding": Team.SERVICES,
+}
 
 TEAM_LABELS: Mapping[Team, str] = {
     Team.SALES: "Sales",

@@ -41,7 +41,10 @@ class Reply:
 
     def as_kwargs(self) -> dict[str, Any]:
         """Keyword arguments for respond()/chat.postMessage."""
-        return {"text": truncate(self.text, MAX_FALLBACK_TEXT), "blocks": self.blocks[:MAX_BLOCKS_PER_MESSAGE]}
+        return {
+            "text": truncate(self.text, MAX_FALLBACK_TEXT),
+            "blocks": self.blocks[:MAX_BLOCKS_PER_MESSAGE],
+        }
 
 
 def truncate(text: str, limit: int) -> str:
@@ -86,14 +89,19 @@ def fields_section(pairs: list[tuple[str, str]]) -> Block:
 
 def header(text: str) -> Block:
     """A plain-text header, cut to 150 characters."""
-    return {"type": "header", "text": {"type": "plain_text", "text": truncate(text, MAX_HEADER_TEXT), "emoji": True}}
+    return {
+        "type": "header",
+        "text": {"type": "plain_text", "text": truncate(text, MAX_HEADER_TEXT), "emoji": True},
+    }
 
 
 def context(*texts: str) -> Block:
     """A context line (small grey text)."""
     return {
         "type": "context",
-        "elements": [{"type": "mrkdwn", "text": truncate(text, 2000)} for text in texts[:MAX_CONTEXT_ELEMENTS]],
+        "elements": [
+            {"type": "mrkdwn", "text": truncate(text, 2000)} for text in texts[:MAX_CONTEXT_ELEMENTS]
+        ],
     }
 
 

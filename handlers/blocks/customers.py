@@ -8,7 +8,6 @@ from datetime import datetime
 from handlers.blocks.common import (
     Block,
     Reply,
-    actions,
     bold_name,
     button,
     context,
@@ -33,8 +32,17 @@ from lifecycle.text import BoundedText
 from storage.models import Customer
 
 KIND_EMOJI = {
-    "call": "📞", "email": "✉️", "meeting": "🤝", "demo": "🖥️", "chat": "💬", "ticket": "🎫", "note": "📝",
-    "purchase": "🛒", "renewal": "🔁", "referral": "🙌", "survey": "📋",
+    "call": "📞",
+    "email": "✉️",
+    "meeting": "🤝",
+    "demo": "🖥️",
+    "chat": "💬",
+    "ticket": "🎫",
+    "note": "📝",
+    "purchase": "🛒",
+    "renewal": "🔁",
+    "referral": "🙌",
+    "survey": "📋",
 }
 SENTIMENT_EMOJI = {"positive": "🙂", "neutral": "😐", "negative": "🙁"}
 TIMELINE_NOTE_LIMIT = 200
@@ -43,9 +51,11 @@ TIMELINE_NOTE_LIMIT = 200
 def _truncation_note(text: BoundedText, what: str) -> list[Block]:
     if not text.truncated:
         return []
-    return [context(
-        f"⚠️ Your {what} was {text.original_length:,} characters; I kept the first {len(text.text):,}."
-    )]
+    return [
+        context(
+            f"⚠️ Your {what} was {text.original_length:,} characters; I kept the first {len(text.text):,}."
+        )
+    ]
 
 
 def _view_button(customer: Customer) -> Block:
@@ -90,9 +100,7 @@ def stage_moved(move: StageMove) -> Reply:
     if move.backward:
         notes.append("↩️ This is a backward move; it counts as a risk signal.")
     if move.handoff:
-        notes.append(
-            f"🤝 Handoff from {TEAM_LABELS[move.from_team]} to {TEAM_LABELS[move.to_team]}."
-        )
+        notes.append(f"🤝 Handoff from {TEAM_LABELS[move.from_team]} to {TEAM_LABELS[move.to_team]}.")
     if notes:
         blocks.append(context(*notes))
     return Reply(
@@ -133,9 +141,15 @@ def profile(view: Profile, *, now: datetime) -> Reply:
     ]
     blocks: list[Block] = [header(customer.name), fields_section(facts), divider()]
     timeline = _timeline(view, now=now)
-    blocks.append(section("*Recent activity*\n" + ("\n".join(timeline) if timeline else "_Nothing logged yet._")))
-    blocks.append(context(f'Log: `/touch "{escape_mrkdwn(customer.name)}" call <note>` · '
-                          f'Move: `/stage "{escape_mrkdwn(customer.name)}" <stage> [reason]`'))
+    blocks.append(
+        section("*Recent activity*\n" + ("\n".join(timeline) if timeline else "_Nothing logged yet._"))
+    )
+    blocks.append(
+        context(
+            f'Log: `/touch "{escape_mrkdwn(customer.name)}" call <note>` · '
+            f'Move: `/stage "{escape_mrkdwn(customer.name)}" <stage> [reason]`'
+        )
+    )
     return Reply(
         text=f"{customer.name}: {stage_label(customer.stage)}, owner {mention(customer.owner_user_id)}",
         blocks=blocks,
@@ -157,21 +171,33 @@ def _timeline(view: Profile, *, now: datetime, limit: int = 8) -> list[str]:
     for touchpoint in view.touchpoints:
         note = f": {escape_mrkdwn(truncate(touchpoint.note, TIMELINE_NOTE_LIMIT))}" if touchpoint.note else ""
         emoji = KIND_EMOJI.get(touchpoint.kind.value, "•")
-        entries.append((touchpoint.occurred_at, touchpoint.id,
-                        f"{emoji} {touchpoint.kind.value} by {mention(touchpoint.author_user_id)}{note}"))
+        entries.append(
+            (
+                touchpoint.occurred_at,
+                touchpoint.id,
+                f"{emoji} {touchpoint.kind.value} by {mention(touchpoint.author_user_id)}{note}",
+            )
+        )
     for change in view.stage_changes:
         if change.from_stage is None:
             text = f"🆕 created in {stage_label(change.to_stage)} by {mention(change.actor_user_id)}"
         else:
-            text = (f"➡️ {stage_label(change.from_stage)} → {stage_label(change.to_stage)} "
-                    f"by {mention(change.actor_user_id)}")
+            text = (
+                f"➡️ {stage_label(change.from_stage)} → {stage_label(change.to_stage)} "
+                f"by {mention(change.actor_user_id)}"
+            )
             if change.reason:
                 text += f": {escape_mrkdwn(truncate(change.reason, TIMELINE_NOTE_LIMIT))}"
         entries.append((change.changed_at, change.id, text))
     for feedback in view.feedback:
-        entries.append((feedback.created_at, feedback.id,
-                        f"{SENTIMENT_EMOJI[feedback.label]} feedback ({signed(feedback.compound)}): "
-                        f"“{escape_mrkdwn(truncate(feedback.text, TIMELINE_NOTE_LIMIT))}”"))
+        entries.append(
+            (
+                feedback.created_at,
+                feedback.id,
+                f"{SENTIMENT_EMOJI[feedback.label]} feedback ({signed(feedback.compound)}): "
+                f"“{escape_mrkdwn(truncate(feedback.text, TIMELINE_NOTE_LIMIT))}”",
+            )
+        )
     entries.sort(key=lambda entry: (entry[0], entry[1]), reverse=True)
     return [f"• _{time_ago(moment, now)}_ {text}" for moment, _, text in entries[:limit]]
 
@@ -179,14 +205,20 @@ def _timeline(view: Profile, *, now: datetime, limit: int = 8) -> list[str]:
 def customer_list(listing: CustomerList, *, title: str, now: datetime) -> Reply:
     """/customer list: one line per customer, with '…and N more' past the page."""
     if not listing.rows:
-        return Reply(text=f"{title}: none.", blocks=[section(f"*{title}*\nNo customers here yet. "
-                                                             "Add one with `/customer add \"<name>\"`.")])
+        return Reply(
+            text=f"{title}: none.",
+            blocks=[section(f'*{title}*\nNo customers here yet. Add one with `/customer add "<name>"`.')],
+        )
     lines = []
     for row in listing.rows:
         customer = row.customer
-        touched = f"last touch {time_ago(row.last_touch_at, now)}" if row.last_touch_at else "no touchpoints yet"
-        lines.append(f"• {bold_name(customer.name)} — {stage_label(customer.stage)} · "
-                     f"{mention(customer.owner_user_id)} · {touched}")
+        touched = (
+            f"last touch {time_ago(row.last_touch_at, now)}" if row.last_touch_at else "no touchpoints yet"
+        )
+        lines.append(
+            f"• {bold_name(customer.name)} — {stage_label(customer.stage)} · "
+            f"{mention(customer.owner_user_id)} · {touched}"
+        )
     blocks = [header(f"{title} ({listing.total:,})")]
     # Several sections, so a long page never exceeds the 3000-character section limit.
     chunk: list[str] = []
@@ -198,7 +230,9 @@ def customer_list(listing: CustomerList, *, title: str, now: datetime) -> Reply:
     blocks.append(section("\n".join(chunk)))
     hidden = listing.total - len(listing.rows)
     if hidden > 0:
-        blocks.append(context(f"…and {hidden:,} more. Narrow it down with `/customer list <stage>` or `mine`."))
+        blocks.append(
+            context(f"…and {hidden:,} more. Narrow it down with `/customer list <stage>` or `mine`.")
+        )
     return Reply(text=f"{title}: {listing.total} customers.", blocks=blocks)
 
 

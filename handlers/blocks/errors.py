@@ -33,13 +33,22 @@ def customer_choice_reply(
         choices, question = error.suggestions, "Did you mean one of these?" if error.suggestions else ""
     blocks: list[Block] = [section(f"🔎 {escape_mrkdwn(error.message)} {question}".strip())]
     buttons = [
-        button(f"{choice.name} ({stage_label(choice.stage)})", action_id=f"{ActionId.PICK_CUSTOMER}:{choice.id}",
-               value=pick_value(pending_id, choice.id))
+        button(
+            f"{choice.name} ({stage_label(choice.stage)})",
+            action_id=f"{ActionId.PICK_CUSTOMER}:{choice.id}",
+            value=pick_value(pending_id, choice.id),
+        )
         for choice in choices
     ]
     if create_name:
-        buttons.append(button(f"➕ Create “{truncate(create_name, 50)}”", action_id=ActionId.CREATE_CUSTOMER,
-                              value=create_value(pending_id, create_name), style="primary"))
+        buttons.append(
+            button(
+                f"➕ Create “{truncate(create_name, 50)}”",
+                action_id=ActionId.CREATE_CUSTOMER,
+                value=create_value(pending_id, create_name),
+                style="primary",
+            )
+        )
     if buttons:
         blocks.append(actions(*buttons, block_id="customer_choice"))
     if isinstance(error, CustomerNotFound) and " " not in error.query:

@@ -11,7 +11,10 @@ USAGE: dict[str, tuple[str, str]] = {
         '/customer add "<name>" [stage] [@owner]\n/customer "<name>"\n/customer list [stage|mine]',
         '/customer add "Acme Corp" acquisition @rita',
     ),
-    "/touch": ('/touch "<name>" <kind> [note]', '/touch "Acme Corp" call Discussed the renewal, they want a quote'),
+    "/touch": (
+        '/touch "<name>" <kind> [note]',
+        '/touch "Acme Corp" call Discussed the renewal, they want a quote',
+    ),
     "/stage": ('/stage "<name>" <stage> [reason]', '/stage "Acme Corp" conversion Signed the contract'),
     "/feedback": ('/feedback "<name>" <text>', '/feedback "Acme Corp" The onboarding was quick and clear'),
     "/lifecycle": (

@@ -18,18 +18,32 @@ def _plain(text: str) -> dict[str, Any]:
 
 
 def _text_input(
-    block_id: str, label: str, *, placeholder: str, multiline: bool = False, optional: bool = False,
-    initial: str | None = None, max_length: int | None = None,
+    block_id: str,
+    label: str,
+    *,
+    placeholder: str,
+    multiline: bool = False,
+    optional: bool = False,
+    initial: str | None = None,
+    max_length: int | None = None,
 ) -> Block:
     element: Block = {
-        "type": "plain_text_input", "action_id": INPUT_ACTION, "multiline": multiline,
+        "type": "plain_text_input",
+        "action_id": INPUT_ACTION,
+        "multiline": multiline,
         "placeholder": _plain(placeholder),
     }
     if initial:
         element["initial_value"] = initial[: max_length or 3000]
     if max_length:
         element["max_length"] = max_length
-    return {"type": "input", "block_id": block_id, "label": _plain(label), "optional": optional, "element": element}
+    return {
+        "type": "input",
+        "block_id": block_id,
+        "label": _plain(label),
+        "optional": optional,
+        "element": element,
+    }
 
 
 def _select(block_id: str, label: str, options: list[tuple[str, str]], *, placeholder: str) -> Block:
@@ -59,39 +73,76 @@ def _modal(callback_id: str, title: str, submit: str, blocks: list[Block], metad
 
 
 def _customer_input() -> Block:
-    return _text_input(BlockId.CUSTOMER, "Customer", placeholder="Acme Corp (the start of the name is enough)",
-                       max_length=80)
+    return _text_input(
+        BlockId.CUSTOMER, "Customer", placeholder="Acme Corp (the start of the name is enough)", max_length=80
+    )
 
 
 def touch_modal(*, metadata: str = "") -> View:
     """Form for logging a touchpoint."""
     kinds = [(kind.value.capitalize(), kind.value) for kind in TouchpointKind]
-    return _modal(CallbackId.TOUCH_MODAL, "Log a touchpoint", "Log", [
-        _customer_input(),
-        _select(BlockId.KIND, "Kind", kinds, placeholder="Call, email, meeting…"),
-        _text_input(BlockId.NOTE, "Note", placeholder="What happened?", multiline=True, optional=True,
-                    max_length=MAX_NOTE_LENGTH),
-    ], metadata)
+    return _modal(
+        CallbackId.TOUCH_MODAL,
+        "Log a touchpoint",
+        "Log",
+        [
+            _customer_input(),
+            _select(BlockId.KIND, "Kind", kinds, placeholder="Call, email, meeting…"),
+            _text_input(
+                BlockId.NOTE,
+                "Note",
+                placeholder="What happened?",
+                multiline=True,
+                optional=True,
+                max_length=MAX_NOTE_LENGTH,
+            ),
+        ],
+        metadata,
+    )
 
 
 def stage_modal(*, metadata: str = "") -> View:
     """Form for moving a customer to another stage."""
     stages = [(stage_label(stage), stage.value) for stage in Stage]
-    return _modal(CallbackId.STAGE_MODAL, "Move a customer", "Move", [
-        _customer_input(),
-        _select(BlockId.STAGE, "New stage", stages, placeholder="Pick a stage"),
-        _text_input(BlockId.REASON, "Reason", placeholder="Needed for backward moves", multiline=True,
-                    optional=True, max_length=MAX_REASON_LENGTH),
-    ], metadata)
+    return _modal(
+        CallbackId.STAGE_MODAL,
+        "Move a customer",
+        "Move",
+        [
+            _customer_input(),
+            _select(BlockId.STAGE, "New stage", stages, placeholder="Pick a stage"),
+            _text_input(
+                BlockId.REASON,
+                "Reason",
+                placeholder="Needed for backward moves",
+                multiline=True,
+                optional=True,
+                max_length=MAX_REASON_LENGTH,
+            ),
+        ],
+        metadata,
+    )
 
 
 def feedback_modal(*, initial_text: str | None = None, metadata: str = "") -> View:
     """Form for recording customer feedback, optionally pre-filled from a message."""
-    return _modal(CallbackId.FEEDBACK_MODAL, "Record feedback", "Record", [
-        _customer_input(),
-        _text_input(BlockId.FEEDBACK, "What the customer said", placeholder="Paste or type their words",
-                    multiline=True, initial=initial_text, max_length=MAX_NOTE_LENGTH),
-    ], metadata)
+    return _modal(
+        CallbackId.FEEDBACK_MODAL,
+        "Record feedback",
+        "Record",
+        [
+            _customer_input(),
+            _text_input(
+                BlockId.FEEDBACK,
+                "What the customer said",
+                placeholder="Paste or type their words",
+                multiline=True,
+                initial=initial_text,
+                max_length=MAX_NOTE_LENGTH,
+            ),
+        ],
+        metadata,
+    )
 
 
 def done_view(reply: Reply, *, title: str) -> View:
