@@ -33,8 +33,11 @@ class Token:
     end: int
 
 
-def tokenize(text: str, *, command: str) -> list[Token]:
-    """Split on whitespace, honouring "double" or “smart” quotes and keeping <…> markup whole."""
+def tokenize(text: str, *, command: str, structured: int = 1) -> list[Token]:
+    """Split on whitespace, honouring "double" or “smart” quotes and keeping <…> markup whole.
+
+    An unclosed quote among the first `structured` tokens (the name…) is an error; later it is free text.
+    """
     tokens: list[Token] = []
     i, n = 0, len(text)
     while i < n:
@@ -50,7 +53,7 @@ def tokenize(text: str, *, command: str) -> list[Token]:
                 tokens.append(Token(text[start : end + 1], value, True, start, end + 1))
                 i = end + 1
                 continue
-            if not tokens:
+            if len(tokens) < structured:
                 raise UsageError(
                     f"There is an opening quote without a closing one: {text[start : start + 40]}",
                     command=command,
@@ -206,7 +209,7 @@ def _name(tokens: list[Token], end: int) -> str:
 def parse_customer_command(text: str) -> AddCustomer | ShowCustomer | ListCustomers | ShowHelp:
     """Parse the text of /customer."""
     command = "/customer"
-    tokens = tokenize(text, command=command)
+    tokens = tokenize(text, command=command, structured=2)
     if not tokens:
         raise UsageError("Tell me which customer, or what to do.", command=command)
     first = tokens[0]
@@ -310,7 +313,7 @@ def parse_feedback_command(text: str) -> RecordFeedback | OpenModal:
 def parse_lifecycle_command(text: str) -> ShowHelp | SetRoute | ShowRoutes:
     """Parse the text of /lifecycle."""
     command = "/lifecycle"
-    tokens = tokenize(text, command=command)
+    tokens = tokenize(text, command=command, structured=3)
     if not tokens or tokens[0].value.casefold() == "help":
         return ShowHelp(None)
     verb = tokens[0].value.casefold()

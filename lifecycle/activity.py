@@ -100,7 +100,7 @@ def move_stage(
     found = resolve_customer(session, workspace_id=workspace_id, customer=customer, for_update=True)
     clean_reason = bound_text(reason, MAX_REASON_LENGTH).text if reason else None
     from_stage = found.stage
-    check_transition(from_stage, to, clean_reason)
+    check_transition(from_stage, to, clean_reason, customer_name=found.name)
     change = StageChange(
         workspace_id=workspace_id,
         customer_id=found.id,

@@ -109,14 +109,16 @@ def is_backward(from_stage: Stage, to_stage: Stage) -> bool:
     return before is not None and after is not None and after < before
 
 
-def check_transition(from_stage: Stage, to_stage: Stage, reason: str | None) -> None:
+def check_transition(
+    from_stage: Stage, to_stage: Stage, reason: str | None, *, customer_name: str = "Acme Corp"
+) -> None:
     """Raise InvalidTransition unless the lifecycle rules allow this move."""
     if from_stage == to_stage:
-        raise InvalidTransition(f"The customer is already in {to_stage}.")
+        raise InvalidTransition(f"{customer_name} is already in {to_stage}.")
     if is_backward(from_stage, to_stage) and not (reason and reason.strip()):
         raise InvalidTransition(
-            f"Moving back from {from_stage} to {to_stage} needs a reason.",
-            hint=f"Add one after the stage, e.g. `{to_stage} renewal stalled, back to talks`.",
+            f"Moving {customer_name} back from {from_stage} to {to_stage} needs a reason.",
+            hint=f'Add it after the stage: `/stage "{customer_name}" {to_stage} Budget frozen until Q3`',
         )
 
 

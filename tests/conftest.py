@@ -1,4 +1,4 @@
-"""Shared fixtures: databases (SQLite and PostgreSQL), a fixed clock, the stand-in Slack and the running bot."""
+"""Shared fixtures: SQLite and PostgreSQL databases, a fixed clock, the stand-in Slack and the running bot."""
 
 from __future__ import annotations
 
@@ -137,10 +137,14 @@ def bot(
     )
     client = WebClient(token=BOT_TOKEN, base_url=standin.base_url)
     app = create_app(settings, session_factory, client=client, clock=clock)
-    server = HttpServer(make_wsgi_app(app, health_check=lambda: database_answers(engine)), host="127.0.0.1", port=0)
+    server = HttpServer(
+        make_wsgi_app(app, health_check=lambda: database_answers(engine)), host="127.0.0.1", port=0
+    )
     server.start_in_background()
     try:
         slack = SlackSender(f"{server.url}/slack/events", SIGNING_SECRET, standin=standin)
-        yield RunningBot(url=server.url, standin=standin, slack=slack, clock=clock, session_factory=session_factory)
+        yield RunningBot(
+            url=server.url, standin=standin, slack=slack, clock=clock, session_factory=session_factory
+        )
     finally:
         server.close()

@@ -70,7 +70,7 @@ def customer_created(customer: Customer) -> Reply:
     )
     tip = f'Log a touchpoint with `/touch "{escape_mrkdwn(customer.name)}" call <note>`.'
     return Reply(
-        text=f"Added {customer.name} in {stage_label(customer.stage)}.",
+        text=f"Added {escape_mrkdwn(customer.name)} in {stage_label(customer.stage)}.",
         blocks=[section(line), context(tip)],
     )
 
@@ -79,13 +79,16 @@ def touchpoint_logged(logged: LoggedTouchpoint) -> Reply:
     """Confirmation of /touch."""
     touchpoint, customer = logged.touchpoint, logged.customer
     emoji = KIND_EMOJI.get(touchpoint.kind.value, "•")
-    line = f"{emoji} Logged a *{touchpoint.kind.value}* with {bold_name(customer.name)}"
+    article = "an" if touchpoint.kind.value[0] in "aeiou" else "a"
+    line = f"{emoji} Logged {article} *{touchpoint.kind.value}* with {bold_name(customer.name)}"
     line += f" ({stage_label(customer.stage)})."
     blocks = [section(line)]
     if touchpoint.note:
         blocks.append(section(f"> {_quote(touchpoint.note)}"))
     blocks += _truncation_note(logged.note, "note")
-    return Reply(text=f"Logged a {touchpoint.kind.value} with {customer.name}.", blocks=blocks)
+    return Reply(
+        text=f"Logged {article} {touchpoint.kind.value} with {escape_mrkdwn(customer.name)}.", blocks=blocks
+    )
 
 
 def stage_moved(move: StageMove) -> Reply:
@@ -104,7 +107,7 @@ def stage_moved(move: StageMove) -> Reply:
     if notes:
         blocks.append(context(*notes))
     return Reply(
-        text=f"Moved {customer.name} from {stage_label(move.from_stage)} to {stage_label(move.to_stage)}.",
+        text=f"Moved {escape_mrkdwn(customer.name)} to {stage_label(move.to_stage)}.",
         blocks=blocks,
     )
 
@@ -120,7 +123,7 @@ def feedback_recorded(recorded: RecordedFeedback) -> Reply:
     blocks = [section(line), section(f"> {_quote(recorded.feedback.text)}")]
     blocks += _truncation_note(recorded.text, "feedback")
     return Reply(
-        text=f"Recorded {sentiment.label} feedback ({signed(sentiment.compound)}) from {customer.name}.",
+        text=f"Recorded {sentiment.label} feedback from {escape_mrkdwn(customer.name)}.",
         blocks=blocks,
     )
 
@@ -151,7 +154,7 @@ def profile(view: Profile, *, now: datetime) -> Reply:
         )
     )
     return Reply(
-        text=f"{customer.name}: {stage_label(customer.stage)}, owner {mention(customer.owner_user_id)}",
+        text=f"{escape_mrkdwn(customer.name)} is in {stage_label(customer.stage)}.",
         blocks=blocks,
     )
 

@@ -19,7 +19,7 @@ def error_reply(error: LifecycleError, *, command: str | None = None) -> Reply:
         blocks.append(section(escape_mrkdwn(error.hint)))
     if isinstance(error, InvalidInput) and command in USAGE:
         blocks.append(section(usage_text(command)))
-    return Reply(text=error.message, blocks=blocks)
+    return Reply(text=escape_mrkdwn(error.message), blocks=blocks)
 
 
 def customer_choice_reply(
@@ -53,7 +53,7 @@ def customer_choice_reply(
         blocks.append(actions(*buttons, block_id="customer_choice"))
     if isinstance(error, CustomerNotFound) and " " not in error.query:
         blocks.append(context(QUOTES_HINT))
-    return Reply(text=error.message, blocks=blocks)
+    return Reply(text=escape_mrkdwn(error.message), blocks=blocks)
 
 
 def unexpected_error_reply() -> Reply:

@@ -7,10 +7,13 @@ from typing import Any
 from handlers.blocks.common import MAX_BLOCKS_PER_VIEW, Block, Reply, stage_label, truncate
 from handlers.ids import INPUT_ACTION, BlockId, CallbackId
 from lifecycle.stages import Stage
-from lifecycle.text import MAX_NOTE_LENGTH, MAX_REASON_LENGTH
+from lifecycle.text import MAX_REASON_LENGTH
 from lifecycle.touchpoints import TouchpointKind
 
 View = dict[str, Any]
+
+# Slack caps plain_text_input at 3000 characters (commands accept up to lifecycle.text.MAX_NOTE_LENGTH).
+MAX_INPUT_LENGTH = 3000
 
 
 def _plain(text: str) -> dict[str, Any]:
@@ -94,7 +97,7 @@ def touch_modal(*, metadata: str = "") -> View:
                 placeholder="What happened?",
                 multiline=True,
                 optional=True,
-                max_length=MAX_NOTE_LENGTH,
+                max_length=MAX_INPUT_LENGTH,
             ),
         ],
         metadata,
@@ -138,7 +141,7 @@ def feedback_modal(*, initial_text: str | None = None, metadata: str = "") -> Vi
                 placeholder="Paste or type their words",
                 multiline=True,
                 initial=initial_text,
-                max_length=MAX_NOTE_LENGTH,
+                max_length=MAX_INPUT_LENGTH,
             ),
         ],
         metadata,

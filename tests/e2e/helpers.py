@@ -24,7 +24,9 @@ def blocks_text(blocks: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
-def run(bot: RunningBot, command: str, text: str = "", *, user_id: str = "U0REP", timeout: float = 3.0) -> dict[str, Any]:
+def run(
+    bot: RunningBot, command: str, text: str = "", *, user_id: str = "U0REP", timeout: float = 3.0
+) -> dict[str, Any]:
     """Send a slash command, check the HTTP ack, and return the reply posted to response_url."""
     sent = bot.slack.command(command, text, user_id=user_id)
     assert sent.response.status_code == 200, sent.response.text
@@ -39,8 +41,13 @@ def reply_text(body: dict[str, Any]) -> str:
 
 def buttons(body: dict[str, Any]) -> list[dict[str, Any]]:
     """Every button in a message."""
-    return [element for block in body.get("blocks", []) if block["type"] == "actions"
-            for element in block["elements"] if element["type"] == "button"]
+    return [
+        element
+        for block in body.get("blocks", [])
+        if block["type"] == "actions"
+        for element in block["elements"]
+        if element["type"] == "button"
+    ]
 
 
 def click(bot: RunningBot, button: dict[str, Any], *, user_id: str = "U0REP") -> dict[str, Any]:

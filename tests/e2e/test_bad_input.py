@@ -56,9 +56,15 @@ def test_bad_input_gets_a_helpful_reply_and_changes_nothing(acme, command, text,
     assert snapshot(acme) == before
 
 
-@pytest.mark.parametrize(("command", "text"), [
-    ("/stage", "globex promoted"), ("/touch", "globex"), ("/customer", "add"), ("/lifecycle", "route sales"),
-])
+@pytest.mark.parametrize(
+    ("command", "text"),
+    [
+        ("/stage", "globex promoted"),
+        ("/touch", "globex"),
+        ("/customer", "add"),
+        ("/lifecycle", "route sales"),
+    ],
+)
 def test_a_syntax_error_shows_the_syntax_and_an_example(acme, command, text):
     reply = reply_text(run(acme, command, text))
     assert "*Usage*" in reply and "*Example*" in reply and command in reply
@@ -104,7 +110,9 @@ def test_an_over_long_note_is_kept_up_to_the_limit_and_the_reply_says_so(acme):
 
 
 def test_slack_mentions_in_notes_become_readable_text(acme):
-    reply = reply_text(run(acme, "/touch", "globex call Met <@U0BOB|bob> in <#C0CS|cs> about <https://x.io|the doc>"))
+    reply = reply_text(
+        run(acme, "/touch", "globex call Met <@U0BOB|bob> in <#C0CS|cs> about <https://x.io|the doc>")
+    )
     assert "Met @bob in #cs about the doc (https://x.io)" in reply
 
 

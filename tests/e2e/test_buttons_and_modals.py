@@ -82,10 +82,14 @@ def test_touch_without_arguments_opens_a_form_and_submitting_logs_it(bot):
     run(bot, "/customer", 'add "Acme Corp"')
     view = _opened_view(bot, "/touch")
     assert view["callback_id"] == CallbackId.TOUCH_MODAL
-    values = merge_values(plain_input(BlockId.CUSTOMER, INPUT_ACTION, "acme"),
-                          static_select(BlockId.KIND, INPUT_ACTION, "meeting"),
-                          plain_input(BlockId.NOTE, INPUT_ACTION, "Kick-off\nwith their CTO"))
-    sent = bot.slack.view_submission(CallbackId.TOUCH_MODAL, values, private_metadata=view["private_metadata"])
+    values = merge_values(
+        plain_input(BlockId.CUSTOMER, INPUT_ACTION, "acme"),
+        static_select(BlockId.KIND, INPUT_ACTION, "meeting"),
+        plain_input(BlockId.NOTE, INPUT_ACTION, "Kick-off\nwith their CTO"),
+    )
+    sent = bot.slack.view_submission(
+        CallbackId.TOUCH_MODAL, values, private_metadata=view["private_metadata"]
+    )
     answer = sent.response.json()
     assert answer["response_action"] == "update"
     assert "Logged a *meeting* with *Acme Corp*" in reply_text({"blocks": answer["view"]["blocks"]})
@@ -95,21 +99,27 @@ def test_touch_without_arguments_opens_a_form_and_submitting_logs_it(bot):
 
 def test_a_form_with_an_unknown_customer_stays_open_with_the_error_under_the_field(bot):
     run(bot, "/customer", 'add "Acme Corp"')
-    values = merge_values(plain_input(BlockId.CUSTOMER, INPUT_ACTION, "acne"),
-                          static_select(BlockId.STAGE, INPUT_ACTION, "conversion"),
-                          plain_input(BlockId.REASON, INPUT_ACTION, None))
+    values = merge_values(
+        plain_input(BlockId.CUSTOMER, INPUT_ACTION, "acne"),
+        static_select(BlockId.STAGE, INPUT_ACTION, "conversion"),
+        plain_input(BlockId.REASON, INPUT_ACTION, None),
+    )
     before = snapshot(bot)
     answer = bot.slack.view_submission(CallbackId.STAGE_MODAL, values).response.json()
-    assert answer == {"response_action": "errors",
-                      "errors": {BlockId.CUSTOMER: "No customer called “acne”. Did you mean Acme Corp?"}}
+    assert answer == {
+        "response_action": "errors",
+        "errors": {BlockId.CUSTOMER: "No customer called “acne”. Did you mean Acme Corp?"},
+    }
     assert snapshot(bot) == before
 
 
 def test_a_backward_move_in_the_form_asks_for_a_reason_under_the_stage(bot):
     run(bot, "/customer", 'add "Acme Corp" retention')
-    values = merge_values(plain_input(BlockId.CUSTOMER, INPUT_ACTION, "Acme Corp"),
-                          static_select(BlockId.STAGE, INPUT_ACTION, "acquisition"),
-                          plain_input(BlockId.REASON, INPUT_ACTION, None))
+    values = merge_values(
+        plain_input(BlockId.CUSTOMER, INPUT_ACTION, "Acme Corp"),
+        static_select(BlockId.STAGE, INPUT_ACTION, "acquisition"),
+        plain_input(BlockId.REASON, INPUT_ACTION, None),
+    )
     answer = bot.slack.view_submission(CallbackId.STAGE_MODAL, values).response.json()
     assert answer["response_action"] == "errors"
     assert "needs a reason" in answer["errors"][BlockId.STAGE]
@@ -117,16 +127,22 @@ def test_a_backward_move_in_the_form_asks_for_a_reason_under_the_stage(bot):
 
 def test_the_message_shortcut_prefills_feedback_and_records_its_source(bot):
     run(bot, "/customer", 'add "Acme Corp"')
-    bot.slack.message_shortcut(CallbackId.FEEDBACK_SHORTCUT, message_text="Support took &lt;3 days&gt; to answer",
-                               trigger_id="1.2.shortcut")
+    bot.slack.message_shortcut(
+        CallbackId.FEEDBACK_SHORTCUT,
+        message_text="Support took &lt;3 days&gt; to answer",
+        trigger_id="1.2.shortcut",
+    )
     view = bot.standin.wait_for_calls("views.open")[-1].params["view"]
     view = json.loads(view) if isinstance(view, str) else view
     feedback_input = next(block for block in view["blocks"] if block["block_id"] == BlockId.FEEDBACK)
     assert feedback_input["element"]["initial_value"] == "Support took <3 days> to answer"
-    values = merge_values(plain_input(BlockId.CUSTOMER, INPUT_ACTION, "acme"),
-                          plain_input(BlockId.FEEDBACK, INPUT_ACTION, "Support took <3 days> to answer"))
-    answer = bot.slack.view_submission(CallbackId.FEEDBACK_MODAL, values,
-                                       private_metadata=view["private_metadata"]).response.json()
+    values = merge_values(
+        plain_input(BlockId.CUSTOMER, INPUT_ACTION, "acme"),
+        plain_input(BlockId.FEEDBACK, INPUT_ACTION, "Support took <3 days> to answer"),
+    )
+    answer = bot.slack.view_submission(
+        CallbackId.FEEDBACK_MODAL, values, private_metadata=view["private_metadata"]
+    ).response.json()
     assert answer["response_action"] == "update"
     assert "&lt;3 days&gt;" in reply_text({"blocks": answer["view"]["blocks"]})
     with bot.session_factory() as session:

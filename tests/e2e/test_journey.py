@@ -9,22 +9,28 @@ from tests.e2e.helpers import reply_text, run
 
 
 def test_a_rep_routes_teams_adds_customers_logs_moves_and_reads_a_profile(bot):
-    for team, channel in [("sales", "<#C0SALES|sales>"), ("services", "<#C0ONBOARD|onboarding>"),
-                          ("cs", "<#C0CS|customer-success>"), ("managers", "<#C0MGMT|managers>")]:
+    for team, channel in [
+        ("sales", "<#C0SALES|sales>"),
+        ("services", "<#C0ONBOARD|onboarding>"),
+        ("cs", "<#C0CS|customer-success>"),
+        ("managers", "<#C0MGMT|managers>"),
+    ]:
         assert "alerts now go to" in reply_text(run(bot, "/lifecycle", f"route {team} {channel}"))
     routes = reply_text(run(bot, "/lifecycle", "routes"))
     assert "*Customer success*: <#C0CS>" in routes and "*Services*: <#C0ONBOARD>" in routes
     assert len(bot.standin.calls_to("conversations.join")) == 4
 
     assert "Added *Acme Corp* in *Reach*" in reply_text(run(bot, "/customer", 'add "Acme Corp"'))
-    added = reply_text(run(bot, "/customer", 'add “Globex Industries” acquisition <@U0BOB|bob>'))
+    added = reply_text(run(bot, "/customer", "add “Globex Industries” acquisition <@U0BOB|bob>"))
     assert "*Globex Industries* in *Acquisition*, owned by <@U0BOB>" in added
     assert "Added *initech*" in reply_text(run(bot, "/customer", "add initech"))
 
     logged = reply_text(run(bot, "/touch", '"Acme Corp" call Asked for a quote; budget approved'))
     assert "Logged a *call* with *Acme Corp*" in logged and "budget approved" in logged
-    assert "Logged a *demo* with *Globex Industries*" in reply_text(run(bot, "/touch", "globex demo Went well"))
-    assert "Logged a *email* with *initech*" in reply_text(run(bot, "/touch", "INITECH email"))
+    assert "Logged a *demo* with *Globex Industries*" in reply_text(
+        run(bot, "/touch", "globex demo Went well")
+    )
+    assert "Logged an *email* with *initech*" in reply_text(run(bot, "/touch", "INITECH email"))
 
     moved = reply_text(run(bot, "/stage", '"Acme Corp" acquisition Qualified lead'))
     assert "*Reach* → *Acquisition*" in moved and "Qualified lead" in moved
@@ -42,8 +48,13 @@ def test_a_rep_routes_teams_adds_customers_logs_moves_and_reads_a_profile(bot):
     assert "Retention · for 2 days" in profile
     assert "<@U0REP> · Customer success" in profile
     assert "latest positive" in profile
-    for event in ["Conversion → Retention by <@U0REP>: Onboarding done", "Acquisition → Conversion",
-                  "call by <@U0REP>: Asked for a quote", "created in Reach", "feedback (+"]:
+    for event in [
+        "Conversion → Retention by <@U0REP>: Onboarding done",
+        "Acquisition → Conversion",
+        "call by <@U0REP>: Asked for a quote",
+        "created in Reach",
+        "feedback (+",
+    ]:
         assert event in profile
 
     with bot.session_factory() as session:
@@ -53,8 +64,13 @@ def test_a_rep_routes_teams_adds_customers_logs_moves_and_reads_a_profile(bot):
         assert session.scalar(select(func.count()).select_from(Feedback)) == 1
         assert session.scalar(select(func.count()).select_from(TeamRoute)) == 4
         actions = session.scalars(select(AuditEvent.action)).all()
-    assert sorted(set(actions)) == ["customer.created", "feedback.recorded", "route.set", "stage.changed",
-                                    "touchpoint.logged"]
+    assert sorted(set(actions)) == [
+        "customer.created",
+        "feedback.recorded",
+        "route.set",
+        "stage.changed",
+        "touchpoint.logged",
+    ]
     assert len(actions) == 4 + 3 + 3 + 3 + 1
 
 
@@ -84,6 +100,13 @@ def test_a_long_list_ends_with_and_n_more(bot):
 
 def test_help_explains_every_command(bot):
     text = reply_text(run(bot, "/lifecycle", "help"))
-    for command in ["/customer add", "/touch", "/stage", "/feedback", "/lifecycle route", "/lifecycle routes"]:
+    for command in [
+        "/customer add",
+        "/touch",
+        "/stage",
+        "/feedback",
+        "/lifecycle route",
+        "/lifecycle routes",
+    ]:
         assert command in text
     assert "Stages: reach, acquisition" in text

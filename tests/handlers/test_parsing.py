@@ -28,6 +28,7 @@ from handlers.parsing import (
     request_to_arguments,
 )
 from lifecycle.errors import InvalidInput, UnknownKind, UnknownStage, UnknownTeam
+from lifecycle.names import clean_customer_name
 from lifecycle.stages import Stage, Team
 from lifecycle.touchpoints import TouchpointKind
 
@@ -36,8 +37,14 @@ from lifecycle.touchpoints import TouchpointKind
 
 @pytest.mark.parametrize(
     "text",
-    ['"Acme Corp" call', "“Acme Corp” call", "„Acme Corp“ call", '"Acme Corp” call', "acme corp call",
-     "ACME   CORP call"],
+    [
+        '"Acme Corp" call',
+        "“Acme Corp” call",
+        "„Acme Corp“ call",
+        '"Acme Corp” call',
+        "acme corp call",
+        "ACME   CORP call",
+    ],
 )
 def test_a_name_with_spaces_can_be_quoted_smart_quoted_or_bare_before_the_kind(text: str) -> None:
     request = parse_touch_command(text)
@@ -52,7 +59,8 @@ def test_a_bare_one_word_name_needs_no_quotes() -> None:
 
 def test_a_bare_name_may_start_with_a_kind_word() -> None:
     # Only words after the first can end the name, so "Demo Dynamics" needs no quotes.
-    assert parse_touch_command("demo dynamics call") == LogTouch(customer="demo dynamics", kind=TouchpointKind.CALL)
+    request = parse_touch_command("demo dynamics call")
+    assert request == LogTouch(customer="demo dynamics", kind=TouchpointKind.CALL)
 
 
 def test_a_quoted_name_may_contain_kind_words() -> None:
@@ -61,8 +69,9 @@ def test_a_quoted_name_may_contain_kind_words() -> None:
 
 
 def test_entities_in_a_name_are_unescaped() -> None:
-    assert parse_touch_command('"AT&amp;T Wireless" call') == LogTouch(customer="AT&T Wireless",
-                                                                         kind=TouchpointKind.CALL)
+    assert parse_touch_command('"AT&amp;T Wireless" call') == LogTouch(
+        customer="AT&T Wireless", kind=TouchpointKind.CALL
+    )
     assert parse_touch_command("at&amp;t call").customer == "at&t"  # type: ignore[union-attr]
 
 
@@ -84,8 +93,9 @@ def test_touch_without_arguments_opens_the_modal() -> None:
 
 def test_touch_keeps_the_note_verbatim_with_its_spacing() -> None:
     request = parse_touch_command('"Acme Corp" call  Discussed   the renewal,\nthey want a quote  ')
-    assert request == LogTouch(customer="Acme Corp", kind=TouchpointKind.CALL,
-                               note="Discussed   the renewal,\nthey want a quote")
+    assert request == LogTouch(
+        customer="Acme Corp", kind=TouchpointKind.CALL, note="Discussed   the renewal,\nthey want a quote"
+    )
 
 
 def test_touch_note_becomes_plain_text() -> None:
@@ -121,14 +131,27 @@ def test_touch_with_an_unknown_kind_lists_the_kinds() -> None:
     assert caught.value.hint is not None and "survey" in caught.value.hint
 
 
-@pytest.mark.xfail(
-    reason="BUG: the whole line is tokenized, so an unbalanced quote inside the free-text note rejects the command",
-    strict=True,
-)
 def test_a_stray_quote_in_the_note_is_kept_as_text() -> None:
-    request = parse_touch_command('acme call "We\'ll sign next week, said Miles')
-    assert request == LogTouch(customer="acme", kind=TouchpointKind.CALL,
-                               note='"We\'ll sign next week, said Miles')
+    request = parse_touch_command("acme call \"We'll sign next week, said Miles")
+    assert request == LogTouch(
+        customer="acme", kind=TouchpointKind.CALL, note="\"We'll sign next week, said Miles"
+    )
+
+
+def test_a_stray_smart_quote_in_a_reason_or_feedback_is_kept_as_text() -> None:
+    assert parse_stage_command("acme lost “too expensive") == MoveStage(
+        customer="acme", stage=Stage.CHURNED, reason="“too expensive"
+    )
+    assert parse_feedback_command('hooli the 27" screens are "great') == RecordFeedback(
+        customer="hooli", text='the 27" screens are "great'
+    )
+
+
+def test_an_unbalanced_quote_around_a_new_customers_name_never_becomes_a_name() -> None:
+    with pytest.raises(InvalidInput):
+        request = parse_customer_command('add "Acme Corp acquisition')
+        assert isinstance(request, AddCustomer)
+        clean_customer_name(request.name)
 
 
 # --- /stage --------------------------------------------------------------------------------
@@ -151,8 +174,8 @@ def test_stage_with_a_bare_multi_word_name_and_an_alias() -> None:
 
 
 def test_stage_reason_becomes_plain_text() -> None:
-    request = parse_stage_command("acme lost went with <@U0BOB|bob>&apos;s rival &amp; co")
-    assert request == MoveStage(customer="acme", stage=Stage.CHURNED, reason="went with @bob&apos;s rival & co")
+    request = parse_stage_command("acme lost went with <@U0BOB|bob>'s rival &amp; co")
+    assert request == MoveStage(customer="acme", stage=Stage.CHURNED, reason="went with @bob's rival & co")
 
 
 @pytest.mark.parametrize("text", ['"Acme Corp"', "acme"])
@@ -223,7 +246,8 @@ def test_customer_help(text: str) -> None:
 
 
 def test_customer_add_defaults_to_reach_and_the_caller() -> None:
-    assert parse_customer_command('add "Acme Corp"') == AddCustomer(name="Acme Corp", stage=Stage.REACH, owner=None)
+    request = parse_customer_command('add "Acme Corp"')
+    assert request == AddCustomer(name="Acme Corp", stage=Stage.REACH, owner=None)
 
 
 def test_customer_add_with_stage_and_owner() -> None:
@@ -282,8 +306,9 @@ def test_customer_list_mine() -> None:
     assert parse_customer_command("LIST Mine") == ListCustomers(mine=True)
 
 
-@pytest.mark.parametrize(("word", "stage"), [("retention", Stage.RETENTION), ("Lost", Stage.CHURNED),
-                                             ("awareness", Stage.REACH)])
+@pytest.mark.parametrize(
+    ("word", "stage"), [("retention", Stage.RETENTION), ("Lost", Stage.CHURNED), ("awareness", Stage.REACH)]
+)
 def test_customer_list_by_stage(word: str, stage: Stage) -> None:
     assert parse_customer_command(f"list {word}") == ListCustomers(stage=stage)
 
@@ -317,11 +342,19 @@ def test_lifecycle_routes() -> None:
 
 
 def test_lifecycle_route_cs_to_an_escaped_channel() -> None:
-    assert parse_lifecycle_command("route cs <#C0CS|cs-team>") == SetRoute(team=Team.SUCCESS, channel_id="C0CS")
+    request = parse_lifecycle_command("route cs <#C0CS|cs-team>")
+    assert request == SetRoute(team=Team.SUCCESS, channel_id="C0CS")
 
 
-@pytest.mark.parametrize(("word", "team"), [("sales", Team.SALES), ("Services", Team.SERVICES),
-                                            ("success", Team.SUCCESS), ("managers", Team.MANAGERS)])
+@pytest.mark.parametrize(
+    ("word", "team"),
+    [
+        ("sales", Team.SALES),
+        ("Services", Team.SERVICES),
+        ("success", Team.SUCCESS),
+        ("managers", Team.MANAGERS),
+    ],
+)
 def test_lifecycle_route_every_team(word: str, team: Team) -> None:
     assert parse_lifecycle_command(f"route {word} <#C0ALERTS>") == SetRoute(team=team, channel_id="C0ALERTS")
 

@@ -70,8 +70,20 @@ def test_the_rejection_names_the_offending_character() -> None:
 
 
 @pytest.mark.parametrize(
-    "name", ["AT&T", "O'Brien Plumbing", "Müller GmbH", "Procter & Gamble", "Ben+Jerry's (EU)", "Yahoo!",
-             "3M", "Société Générale", "東京電力", "A/B Testing Co.", "#1 Pizza @ Home"],
+    "name",
+    [
+        "AT&T",
+        "O'Brien Plumbing",
+        "Müller GmbH",
+        "Procter & Gamble",
+        "Ben+Jerry's (EU)",
+        "Yahoo!",
+        "3M",
+        "Société Générale",
+        "東京電力",
+        "A/B Testing Co.",
+        "#1 Pizza @ Home",
+    ],
 )
 def test_ordinary_business_names_are_accepted_unchanged(name: str) -> None:
     assert clean_customer_name(name) == name

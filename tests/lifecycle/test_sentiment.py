@@ -65,4 +65,5 @@ def test_a_20000_character_text_is_scored_quickly_thanks_to_the_cap() -> None:
 
 def test_only_the_start_of_a_long_text_is_scored() -> None:
     praise = ("We love the product. " * 400)[:MAX_SCORED_CHARS]
-    assert score_text(praise + " Awful, horrible, hateful disaster. " * 50).compound == score_text(praise).compound
+    with_a_rant = praise + " Awful, horrible, hateful disaster. " * 50
+    assert score_text(with_a_rant).compound == score_text(praise).compound

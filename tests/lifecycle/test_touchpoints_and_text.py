@@ -8,8 +8,19 @@ from lifecycle.errors import UnknownKind
 from lifecycle.text import MAX_NOTE_LENGTH, MAX_REASON_LENGTH, bound_text
 from lifecycle.touchpoints import TouchpointKind, kind_names, looks_like_kind, parse_kind
 
-SPEC_KINDS = ["call", "email", "meeting", "demo", "chat", "ticket", "note", "purchase", "renewal", "referral",
-              "survey"]
+SPEC_KINDS = [
+    "call",
+    "email",
+    "meeting",
+    "demo",
+    "chat",
+    "ticket",
+    "note",
+    "purchase",
+    "renewal",
+    "referral",
+    "survey",
+]
 
 
 def test_the_kinds_are_exactly_those_of_the_spec() -> None:

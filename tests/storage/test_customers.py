@@ -21,25 +21,37 @@ NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 
 def _add(session_factory, name, *, workspace="T0ACME", stage=Stage.REACH):
     with session_factory.begin() as session:
-        return add_customer(session, workspace_id=workspace, name=name, stage=stage, owner="U0REP",
-                            actor="U0REP", now=NOW).id
+        return add_customer(
+            session, workspace_id=workspace, name=name, stage=stage, owner="U0REP", actor="U0REP", now=NOW
+        ).id
 
 
 def test_names_are_unique_per_workspace_ignoring_case(session_factory):
     _add(session_factory, "Acme Corp")
     with pytest.raises(DuplicateCustomer), session_factory.begin() as session:
-        add_customer(session, workspace_id="T0ACME", name="ACME  corp", stage=Stage.REACH, owner="U1",
-                     actor="U1", now=NOW)
+        add_customer(
+            session,
+            workspace_id="T0ACME",
+            name="ACME  corp",
+            stage=Stage.REACH,
+            owner="U1",
+            actor="U1",
+            now=NOW,
+        )
     _add(session_factory, "Acme Corp", workspace="T0OTHER")
 
 
 def test_the_database_itself_refuses_a_duplicate_name_key(session_factory):
     _add(session_factory, "Acme Corp")
     with pytest.raises(Exception, match="(?i)unique"), session_factory.begin() as session:
-        session.execute(text(
-            "INSERT INTO customers (workspace_id, name, name_key, stage, stage_entered_at, owner_user_id, "
-            "created_by, created_at, updated_at) VALUES ('T0ACME', 'x', 'acme corp', 'reach', :now, 'U', 'U', "
-            ":now, :now)"), {"now": NOW})
+        session.execute(
+            text(
+                "INSERT INTO customers (workspace_id, name, name_key, stage, stage_entered_at, "
+                "owner_user_id, created_by, created_at, updated_at) "
+                "VALUES ('T0ACME', 'x', 'acme corp', 'reach', :now, 'U', 'U', :now, :now)"
+            ),
+            {"now": NOW},
+        )
 
 
 def test_a_customer_is_found_by_exact_name_then_unique_prefix(session_factory):
@@ -80,8 +92,15 @@ def test_list_shows_the_last_touchpoint_of_each_customer(session_factory):
     acme, _ = _add(session_factory, "Acme"), _add(session_factory, "Globex")
     for hours in (1, 5, 3):
         with session_factory.begin() as session:
-            log_touchpoint(session, workspace_id="T0ACME", customer=acme, kind=TouchpointKind.CALL, note="",
-                           actor="U0REP", now=NOW + timedelta(hours=hours))
+            log_touchpoint(
+                session,
+                workspace_id="T0ACME",
+                customer=acme,
+                kind=TouchpointKind.CALL,
+                note="",
+                actor="U0REP",
+                now=NOW + timedelta(hours=hours),
+            )
     with session_factory() as session:
         listing = list_customers(session, workspace_id="T0ACME")
     last = {row.customer.name: row.last_touch_at for row in listing.rows}
@@ -98,8 +117,15 @@ def test_concurrent_stage_changes_queue_up_and_none_is_lost(session_factory):
         barrier.wait()
         try:
             with session_factory.begin() as session:
-                move_stage(session, workspace_id="T0ACME", customer=customer_id, to=target, actor="U0REP",
-                           reason="parallel", now=NOW)
+                move_stage(
+                    session,
+                    workspace_id="T0ACME",
+                    customer=customer_id,
+                    to=target,
+                    actor="U0REP",
+                    reason="parallel",
+                    now=NOW,
+                )
         except Exception as error:  # noqa: BLE001 - collected and inspected below
             errors.append(error)
 

@@ -14,11 +14,17 @@ from storage.repositories import _prefix_upper_bound
 def _queries():
     return {
         "name prefix": select(Customer.id).where(
-            Customer.workspace_id == "T0ACME", Customer.name_key >= "acm", Customer.name_key < _prefix_upper_bound("acm")
+            Customer.workspace_id == "T0ACME",
+            Customer.name_key >= "acm",
+            Customer.name_key < _prefix_upper_bound("acm"),
         ),
-        "by stage": select(Customer.id).where(Customer.workspace_id == "T0ACME", Customer.stage == Stage.RETENTION),
-        "last touchpoint": select(Touchpoint.occurred_at).where(Touchpoint.customer_id == 42)
-        .order_by(Touchpoint.occurred_at.desc()).limit(1),
+        "by stage": select(Customer.id).where(
+            Customer.workspace_id == "T0ACME", Customer.stage == Stage.RETENTION
+        ),
+        "last touchpoint": select(Touchpoint.occurred_at)
+        .where(Touchpoint.customer_id == 42)
+        .order_by(Touchpoint.occurred_at.desc())
+        .limit(1),
     }
 
 
@@ -28,7 +34,9 @@ def test_hot_lookups_use_an_index(engine, name):
     with engine.connect() as connection:
         if engine.dialect.name == "sqlite":
             compiled = query.compile(dialect=sqlite.dialect(), compile_kwargs={"literal_binds": True})
-            plan = " ".join(str(row[-1]) for row in connection.execute(text(f"EXPLAIN QUERY PLAN {compiled}")))
+            plan = " ".join(
+                str(row[-1]) for row in connection.execute(text(f"EXPLAIN QUERY PLAN {compiled}"))
+            )
             assert "USING" in plan and "INDEX" in plan, plan
         else:
             compiled = query.compile(dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True})
