@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from slack_bolt import App
 from slack_sdk import WebClient
@@ -22,6 +23,7 @@ def create_app(
     *,
     client: WebClient | None = None,
     clock: Clock = utc_now,
+    notify: Callable[[], None] = lambda: None,
 ) -> App:
     """Wire the Slack client, request verification, every listener and the error handler."""
     client = client or WebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url)
@@ -32,5 +34,5 @@ def create_app(
         process_before_response=False,
         logger=logging.getLogger("slack_bolt"),
     )
-    register_handlers(app, Deps(session_factory=session_factory, clock=clock))
+    register_handlers(app, Deps(session_factory=session_factory, clock=clock, notify=notify))
     return app

@@ -9,8 +9,12 @@ from slack_bolt import App
 from slack_sdk import WebClient
 from sqlalchemy import Engine
 
+from apscheduler.schedulers.background import BackgroundScheduler
+
 from bot.app import create_app
 from bot.config import Settings
+from bot.dispatcher import Dispatcher, dispatcher_client
+from bot.scheduler import build_scheduler
 from bot.server import HttpServer, make_wsgi_app
 from storage.db import database_answers, make_engine, make_session_factory
 from storage.migrate import upgrade
@@ -20,11 +24,23 @@ logger = logging.getLogger(__name__)
 
 @dataclass
 class Runtime:
-    """A wired bot, ready to serve."""
+    """A wired bot, ready to serve: the Bolt app, the outbox dispatcher and the scheduler."""
 
     settings: Settings
     engine: Engine
     app: App
+    dispatcher: Dispatcher
+    scheduler: BackgroundScheduler
+
+    def start_background_work(self) -> None:
+        """Start delivering the outbox and running periodic jobs."""
+        self.dispatcher.start()
+        self.scheduler.start()
+
+    def stop_background_work(self) -> None:
+        """Stop the scheduler and let the dispatcher finish its current message."""
+        self.scheduler.shutdown(wait=False)
+        self.dispatcher.stop()
 
     def http_server(self, *, host: str, port: int) -> HttpServer:
         """The HTTP server for Slack's request URL and /healthz."""
@@ -35,7 +51,11 @@ class Runtime:
         """Serve HTTP until interrupted."""
         server = self.http_server(host=host, port=port)
         logger.info("serving Slack requests on %s/slack/events", server.url)
-        server.serve_forever()
+        self.start_background_work()
+        try:
+            server.serve_forever()
+        finally:
+            self.stop_background_work()
 
     def run_socket_mode(self) -> None:
         """Connect to Slack over Socket Mode until interrupted."""
@@ -43,7 +63,11 @@ class Runtime:
 
         web_client = WebClient(base_url=self.settings.slack_api_url)
         logger.info("connecting to Slack in Socket Mode")
-        SocketModeHandler(self.app, self.settings.slack_app_token, web_client=web_client).start()
+        self.start_background_work()
+        try:
+            SocketModeHandler(self.app, self.settings.slack_app_token, web_client=web_client).start()
+        finally:
+            self.stop_background_work()
 
 
 def build_runtime(settings: Settings, *, migrate: bool = True) -> Runtime:
@@ -51,5 +75,8 @@ def build_runtime(settings: Settings, *, migrate: bool = True) -> Runtime:
     if migrate:
         upgrade(settings.database_url)
     engine = make_engine(settings.database_url)
-    app = create_app(settings, make_session_factory(engine))
-    return Runtime(settings=settings, engine=engine, app=app)
+    session_factory = make_session_factory(engine)
+    dispatcher = Dispatcher(session_factory, dispatcher_client(settings.slack_bot_token, settings.slack_api_url))
+    app = create_app(settings, session_factory, notify=dispatcher.nudge)
+    scheduler = build_scheduler(session_factory, notify=dispatcher.nudge)
+    return Runtime(settings=settings, engine=engine, app=app, dispatcher=dispatcher, scheduler=scheduler)

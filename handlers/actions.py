@@ -9,6 +9,7 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 
 from handlers.blocks import customers as customer_blocks
+from handlers.blocks import handoffs as handoff_blocks
 from handlers.blocks.common import Reply, context, section
 from handlers.commands import reply_ephemeral
 from handlers.context import Deps
@@ -18,6 +19,7 @@ from handlers.operations import Caller, execute
 from handlers.parsing import request_from_arguments
 from lifecycle.customers import add_customer, customer_profile
 from lifecycle.errors import InvalidInput
+from lifecycle.handoffs import HandoffAlreadyAccepted, accept_handoff
 from lifecycle.pending import take_pending
 from lifecycle.stages import Stage
 
@@ -88,6 +90,29 @@ def register(app: App, deps: Deps) -> None:
             ],
         )
         respond(replace_original=True, **combined.as_kwargs())
+
+    @app.action(ActionId.ACCEPT_HANDOFF)
+    @replies_on_error
+    def accept(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
+        ack()
+        caller = caller_of(body)
+        try:
+            handoff_id = int(action.get("value", ""))
+        except ValueError:
+            raise InvalidInput("That button no longer works.") from None
+        try:
+            with deps.transaction() as session:
+                handoff = accept_handoff(
+                    session,
+                    workspace_id=caller.workspace_id,
+                    handoff_id=handoff_id,
+                    user=caller.user_id,
+                    now=deps.clock(),
+                )
+                reply = handoff_blocks.accepted_confirmation(handoff)
+        except HandoffAlreadyAccepted as taken:
+            reply = handoff_blocks.already_accepted(taken.accepted_by, taken.accepted_at)
+        reply_ephemeral(respond, reply)
 
     @app.action(ActionId.VIEW_CUSTOMER)
     @replies_on_error

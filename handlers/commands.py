@@ -13,7 +13,7 @@ from slack_sdk.errors import SlackApiError
 from handlers.blocks.common import Reply
 from handlers.blocks.help import help_reply
 from handlers.blocks.modals import feedback_modal, stage_modal, touch_modal
-from handlers.blocks.routes import route_set, routes_overview
+from handlers.blocks.routes import route_set, routes_overview, sla_settings
 from handlers.context import Deps
 from handlers.errors import replies_on_error
 from handlers.ids import Command
@@ -21,15 +21,20 @@ from handlers.operations import Caller, run_request
 from handlers.parsing import (
     OpenModal,
     SetRoute,
+    SetSla,
     ShowHelp,
     ShowRoutes,
+    ShowSla,
     parse_customer_command,
     parse_feedback_command,
     parse_lifecycle_command,
     parse_stage_command,
     parse_touch_command,
 )
+from lifecycle.outbox import failed_messages
 from lifecycle.routing import set_route, team_routes
+from lifecycle.sla import update_sla
+from storage.repositories import ensure_workspace
 
 logger = logging.getLogger(__name__)
 
@@ -92,11 +97,15 @@ def register(app: App, deps: Deps) -> None:
                 reply_ephemeral(respond, help_reply(name))
             case ShowRoutes():
                 with deps.transaction() as session:
+                    workspace = ensure_workspace(session, caller.workspace_id, now=deps.clock())
                     routes = team_routes(session, workspace_id=caller.workspace_id)
-                reply_ephemeral(respond, routes_overview(routes))
+                    failed = list(failed_messages(session, workspace_id=caller.workspace_id))
+                reply_ephemeral(respond, routes_overview(routes, workspace, failed))
             case SetRoute(team=team, channel_id=channel_id):
+                # Join first, so the alerts released by the new route can be posted there.
+                note = join_channel(client, channel_id)
                 with deps.transaction() as session:
-                    route = set_route(
+                    result = set_route(
                         session,
                         workspace_id=caller.workspace_id,
                         team=team,
@@ -104,7 +113,21 @@ def register(app: App, deps: Deps) -> None:
                         actor=caller.user_id,
                         now=deps.clock(),
                     )
-                reply_ephemeral(respond, route_set(route, note=join_channel(client, channel_id)))
+                reply_ephemeral(respond, route_set(result.route, note=note, waiting=result.waiting_alerts))
+            case ShowSla():
+                with deps.transaction() as session:
+                    workspace = ensure_workspace(session, caller.workspace_id, now=deps.clock())
+                reply_ephemeral(respond, sla_settings(workspace))
+            case SetSla(change=change):
+                with deps.transaction() as session:
+                    workspace = update_sla(
+                        session,
+                        workspace_id=caller.workspace_id,
+                        change=change,
+                        actor=caller.user_id,
+                        now=deps.clock(),
+                    )
+                reply_ephemeral(respond, sla_settings(workspace))
 
 
 def join_channel(client: WebClient, channel_id: str) -> str | None:

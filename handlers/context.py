@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -17,6 +17,8 @@ class Deps:
 
     session_factory: sessionmaker[Session]
     clock: Clock = utc_now
+    # Wakes the outbox dispatcher after a commit, so alerts go out at once rather than at the next poll.
+    notify: Callable[[], None] = lambda: None
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
@@ -27,3 +29,4 @@ class Deps:
         """
         with self.session_factory.begin() as session:
             yield session
+        self.notify()

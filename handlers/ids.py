@@ -21,6 +21,7 @@ class ActionId(StrEnum):
     PICK_CUSTOMER = "pick_customer"
     CREATE_CUSTOMER = "create_customer"
     VIEW_CUSTOMER = "view_customer"
+    ACCEPT_HANDOFF = "accept_handoff"
 
 
 class CallbackId(StrEnum):

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, fields
 from enum import StrEnum
 from typing import Any
 
 from handlers.slack_text import parse_channel_mention, parse_user_mention, to_plain_text, unescape_entities
+from lifecycle.business_time import parse_hours, parse_timezone, parse_weekdays
 from lifecycle.errors import InvalidInput
+from lifecycle.sla import SlaChange
 from lifecycle.stages import Stage, Team, looks_like_stage, parse_stage, parse_team
 from lifecycle.touchpoints import TouchpointKind, looks_like_kind, parse_kind
 
@@ -156,6 +159,18 @@ class SetRoute:
 @dataclass(frozen=True)
 class ShowRoutes:
     """/lifecycle routes"""
+
+
+@dataclass(frozen=True)
+class ShowSla:
+    """/lifecycle sla"""
+
+
+@dataclass(frozen=True)
+class SetSla:
+    """/lifecycle sla [4h] [09:00-17:00] [mon-fri] [Europe/Berlin], in any order"""
+
+    change: SlaChange
 
 
 CustomerRequest = ShowCustomer | LogTouch | MoveStage | RecordFeedback
@@ -310,7 +325,7 @@ def parse_feedback_command(text: str) -> RecordFeedback | OpenModal:
     return RecordFeedback(customer=tokens[0].value, text=feedback)
 
 
-def parse_lifecycle_command(text: str) -> ShowHelp | SetRoute | ShowRoutes:
+def parse_lifecycle_command(text: str) -> ShowHelp | SetRoute | ShowRoutes | ShowSla | SetSla:
     """Parse the text of /lifecycle."""
     command = "/lifecycle"
     tokens = tokenize(text, command=command, structured=3)
@@ -319,6 +334,8 @@ def parse_lifecycle_command(text: str) -> ShowHelp | SetRoute | ShowRoutes:
     verb = tokens[0].value.casefold()
     if verb == "routes":
         return ShowRoutes()
+    if verb == "sla":
+        return _parse_sla(tokens[1:], command) if len(tokens) > 1 else ShowSla()
     if verb == "route":
         if len(tokens) != 3:
             raise UsageError("`route` needs a team and a channel.", command=command)
@@ -332,3 +349,31 @@ def parse_lifecycle_command(text: str) -> ShowHelp | SetRoute | ShowRoutes:
             )
         return SetRoute(team=team, channel_id=channel_id)
     raise UsageError(f"I don't know `/lifecycle {tokens[0].value}`.", command=command)
+
+
+_SLA_HOURS = re.compile(r"(\d+(?:\.\d+)?)\s*h?", re.IGNORECASE)
+_HOUR_RANGE = re.compile(r"\d{1,2}:\d{2}-\d{1,2}:\d{2}")
+_DAYS = re.compile(r"[a-z]{3,9}([-,][a-z]{3,9})*", re.IGNORECASE)
+
+
+def _parse_sla(tokens: list[Token], command: str) -> SetSla:
+    """Each setting is recognised by its shape, so they can come in any order."""
+    hours = opens = closes = weekdays = timezone = None
+    for token in tokens:
+        value = token.value
+        if match := _SLA_HOURS.fullmatch(value):
+            hours = float(match.group(1))
+        elif _HOUR_RANGE.fullmatch(value):
+            opens, closes = parse_hours(value)
+        elif "/" in value or value.upper() == "UTC":
+            timezone = parse_timezone(value)
+        elif _DAYS.fullmatch(value):
+            weekdays = parse_weekdays(value)
+        else:
+            raise UsageError(
+                f"I don't understand “{value}” in the SLA settings.",
+                command=command,
+                hint="Give any of: hours to accept (4h), business hours (09:00-17:00), days (mon-fri), "
+                "time zone (Europe/Berlin).",
+            )
+    return SetSla(SlaChange(hours=hours, opens=opens, closes=closes, weekdays=weekdays, timezone=timezone))

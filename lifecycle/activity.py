@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from lifecycle.audit import record_audit
 from lifecycle.customers import CustomerRef, resolve_customer
 from lifecycle.errors import InvalidInput
+from lifecycle.handoffs import HandoffOutcome, record_handoff
 from lifecycle.sentiment import Sentiment, score_text
 from lifecycle.stages import Stage, Team, check_transition, is_backward, is_handoff, owning_team
 from lifecycle.text import MAX_NOTE_LENGTH, MAX_REASON_LENGTH, BoundedText, bound_text
@@ -79,11 +80,7 @@ class StageMove:
     from_team: Team
     to_team: Team
     backward: bool
-
-    @property
-    def handoff(self) -> bool:
-        """True when the customer passes to another team."""
-        return self.from_team != self.to_team
+    handoff: HandoffOutcome
 
 
 def move_stage(
@@ -127,6 +124,9 @@ def move_stage(
         reason=clean_reason,
         handoff=is_handoff(from_stage, to),
     )
+    handoff = record_handoff(
+        session, customer=found, from_stage=from_stage, to_stage=to, actor=actor, reason=clean_reason, now=now
+    )
     return StageMove(
         customer=found,
         change=change,
@@ -135,6 +135,7 @@ def move_stage(
         from_team=owning_team(from_stage),
         to_team=owning_team(to),
         backward=is_backward(from_stage, to),
+        handoff=handoff,
     )
 
 

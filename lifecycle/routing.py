@@ -2,20 +2,30 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy.orm import Session
 
 from lifecycle.audit import record_audit
+from lifecycle.handoffs import post_waiting_handoffs
 from lifecycle.stages import Team
 from storage import repositories as repo
 from storage.models import TeamRoute
 
 
+@dataclass(frozen=True)
+class RouteSet:
+    """A new route and how many waiting handoff alerts it released."""
+
+    route: TeamRoute
+    waiting_alerts: int
+
+
 def set_route(
     session: Session, *, workspace_id: str, team: Team, channel_id: str, actor: str, now: datetime
-) -> TeamRoute:
-    """Route a team's alerts to a channel, replacing any earlier route."""
+) -> RouteSet:
+    """Route a team's alerts to a channel, replacing any earlier route; release alerts waiting for it."""
     repo.ensure_workspace(session, workspace_id, now=now)
     route = repo.get_route(session, workspace_id, team)
     previous = route.channel_id if route else None
@@ -36,7 +46,9 @@ def set_route(
         channel_id=channel_id,
         previous_channel_id=previous,
     )
-    return route
+    session.flush()
+    waiting = post_waiting_handoffs(session, workspace_id=workspace_id, team=team, now=now)
+    return RouteSet(route=route, waiting_alerts=waiting)
 
 
 def team_routes(session: Session, *, workspace_id: str) -> dict[Team, TeamRoute]:

@@ -6,10 +6,22 @@ import enum
 from datetime import datetime
 from typing import Annotated, Any
 
-from sqlalchemy import JSON, BigInteger, Enum, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Enum,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from lifecycle.stages import Stage, Team
+from lifecycle.states import HandoffStatus, OutboxKind, OutboxStatus
 from lifecycle.touchpoints import TouchpointKind
 from storage.types import UTCDateTime
 
@@ -40,6 +52,9 @@ class Base(DeclarativeBase):
         Stage: _enum_type(Stage),
         Team: _enum_type(Team),
         TouchpointKind: _enum_type(TouchpointKind),
+        HandoffStatus: _enum_type(HandoffStatus),
+        OutboxStatus: _enum_type(OutboxStatus),
+        OutboxKind: _enum_type(OutboxKind),
         dict[str, Any]: JSON(),
     }
 
@@ -61,6 +76,11 @@ class Workspace(Base):
     id: Mapped[SlackId] = mapped_column(primary_key=True)
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
     created_at: Mapped[Timestamp]
+    # Handoff SLA: business hours to accept, counted in the workspace's time zone and working days.
+    sla_hours: Mapped[float] = mapped_column(default=4.0, server_default="4")
+    business_opens: Mapped[str] = mapped_column(String(5), default="09:00", server_default="09:00")
+    business_closes: Mapped[str] = mapped_column(String(5), default="17:00", server_default="17:00")
+    business_days: Mapped[str] = mapped_column(String(40), default="mon-fri", server_default="mon-fri")
 
 
 class Customer(Base):
@@ -200,3 +220,81 @@ class AuditEvent(Base):
     customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id", ondelete="SET NULL"))
     details: Mapped[dict[str, Any]]
     occurred_at: Mapped[Timestamp]
+
+
+class CustomerTeamOwner(Base):
+    """Who owns a customer for one team (set when someone accepts a handoff)."""
+
+    __tablename__ = "customer_team_owners"
+
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"), primary_key=True)
+    team: Mapped[Team] = mapped_column(primary_key=True)
+    user_id: Mapped[SlackId]
+    assigned_at: Mapped[Timestamp]
+
+
+class Handoff(Base):
+    """A customer passing from one team to another, until someone in the receiving team accepts it."""
+
+    __tablename__ = "handoffs"
+    __table_args__ = (
+        # At most one open handoff per customer: a second move updates or supersedes it.
+        Index(
+            "uq_handoffs_one_pending_per_customer",
+            "customer_id",
+            unique=True,
+            postgresql_where=text("status = 'pending'"),
+            sqlite_where=text("status = 'pending'"),
+        ),
+        Index("ix_handoffs_status_created", "status", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    workspace_id: Mapped[SlackId] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"))
+    from_stage: Mapped[Stage]
+    to_stage: Mapped[Stage]
+    from_team: Mapped[Team]
+    to_team: Mapped[Team]
+    moved_by: Mapped[SlackId]
+    reason: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[HandoffStatus]
+    # Bumped on every change, so a message rendered from an older version is refreshed.
+    version: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[Timestamp]
+    updated_at: Mapped[Timestamp]
+    accepted_by: Mapped[str | None] = mapped_column(String(32))
+    accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    superseded_by_id: Mapped[int | None] = mapped_column(ForeignKey("handoffs.id", ondelete="SET NULL"))
+    channel_id: Mapped[str | None] = mapped_column(String(32))
+    message_ts: Mapped[str | None] = mapped_column(String(32))
+    rendered_version: Mapped[int | None]
+    reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    escalated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    customer: Mapped[Customer] = relationship()
+
+
+class OutboxMessage(Base):
+    """A Slack message to deliver, written in the same transaction as the change that caused it."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        # One alert, one reminder, one escalation per handoff, ever, whatever the number of processes.
+        UniqueConstraint("workspace_id", "dedupe_key", name="uq_outbox_workspace_dedupe_key"),
+        Index("ix_outbox_status_next_attempt", "status", "next_attempt_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    workspace_id: Mapped[SlackId] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    kind: Mapped[OutboxKind]
+    handoff_id: Mapped[int | None] = mapped_column(ForeignKey("handoffs.id", ondelete="CASCADE"))
+    dedupe_key: Mapped[str | None] = mapped_column(String(200))
+    status: Mapped[OutboxStatus]
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[Timestamp]
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    claim_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[Timestamp]
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

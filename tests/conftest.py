@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.app import create_app
 from bot.config import Settings
+from bot.dispatcher import Dispatcher, dispatcher_client
 from bot.server import HttpServer, make_wsgi_app
 from storage.db import database_answers, make_engine, make_session_factory
 from storage.migrate import upgrade
@@ -125,6 +126,7 @@ class RunningBot:
     slack: SlackSender
     clock: FixedClock
     session_factory: sessionmaker[Session]
+    dispatcher: Dispatcher
 
 
 @pytest.fixture
@@ -136,15 +138,24 @@ def bot(
         slack_bot_token=BOT_TOKEN, slack_signing_secret=SIGNING_SECRET, slack_api_url=standin.base_url
     )
     client = WebClient(token=BOT_TOKEN, base_url=standin.base_url)
-    app = create_app(settings, session_factory, client=client, clock=clock)
+    dispatcher = Dispatcher(session_factory, dispatcher_client(BOT_TOKEN, standin.base_url), clock=clock,
+                            poll_interval=0.05)
+    app = create_app(settings, session_factory, client=client, clock=clock, notify=dispatcher.nudge)
     server = HttpServer(
         make_wsgi_app(app, health_check=lambda: database_answers(engine)), host="127.0.0.1", port=0
     )
     server.start_in_background()
+    dispatcher.start()
     try:
         slack = SlackSender(f"{server.url}/slack/events", SIGNING_SECRET, standin=standin)
         yield RunningBot(
-            url=server.url, standin=standin, slack=slack, clock=clock, session_factory=session_factory
+            url=server.url,
+            standin=standin,
+            slack=slack,
+            clock=clock,
+            session_factory=session_factory,
+            dispatcher=dispatcher,
         )
     finally:
+        dispatcher.stop()
         server.close()

@@ -27,6 +27,7 @@ from handlers.ids import ActionId
 from handlers.slack_text import escape_mrkdwn
 from lifecycle.activity import LoggedTouchpoint, RecordedFeedback, StageMove
 from lifecycle.customers import CustomerList, Profile
+from lifecycle.handoffs import HandoffResult
 from lifecycle.stages import TEAM_LABELS, Stage
 from lifecycle.text import BoundedText
 from storage.models import Customer
@@ -102,14 +103,37 @@ def stage_moved(move: StageMove) -> Reply:
     notes = []
     if move.backward:
         notes.append("↩️ This is a backward move; it counts as a risk signal.")
-    if move.handoff:
-        notes.append(f"🤝 Handoff from {TEAM_LABELS[move.from_team]} to {TEAM_LABELS[move.to_team]}.")
     if notes:
         blocks.append(context(*notes))
+    handoff_note = _handoff_note(move)
+    if handoff_note:
+        blocks.append(section(handoff_note))
     return Reply(
         text=f"Moved {escape_mrkdwn(customer.name)} to {stage_label(move.to_stage)}.",
         blocks=blocks,
     )
+
+
+def _handoff_note(move: StageMove) -> str | None:
+    outcome = move.handoff
+    if outcome.team is None:
+        return None
+    team = TEAM_LABELS[outcome.team]
+    channel = f"<#{outcome.channel_id}>" if outcome.channel_id else ""
+    match outcome.result:
+        case HandoffResult.ALERTED:
+            return f"🤝 Handoff to {team}: I'm alerting {channel} so someone takes it over."
+        case HandoffResult.UPDATED:
+            where = f" in {channel}" if channel else ""
+            return f"🤝 The handoff to {team} was still open, so I updated its alert{where} rather than post another."
+        case HandoffResult.SELF_ACCEPTED:
+            return f"🤝 You already own this customer for {team}, so nobody else was alerted."
+        case HandoffResult.NO_ROUTE:
+            return (
+                f"⚠️ Handoff to {team}, but {team} has no alert channel yet, so nobody was told. "
+                f"Route one with `/lifecycle route {outcome.team.value} #channel` and the alert goes out then."
+            )
+    return None
 
 
 def feedback_recorded(recorded: RecordedFeedback) -> Reply:

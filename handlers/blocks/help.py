@@ -18,7 +18,8 @@ USAGE: dict[str, tuple[str, str]] = {
     "/stage": ('/stage "<name>" <stage> [reason]', '/stage "Acme Corp" conversion Signed the contract'),
     "/feedback": ('/feedback "<name>" <text>', '/feedback "Acme Corp" The onboarding was quick and clear'),
     "/lifecycle": (
-        "/lifecycle help\n/lifecycle route <sales|services|success|managers> <#channel>\n/lifecycle routes",
+        "/lifecycle help\n/lifecycle route <sales|services|success|managers> <#channel>\n/lifecycle routes\n"
+        "/lifecycle sla [4h] [09:00-17:00] [mon-fri] [Europe/Berlin]",
         "/lifecycle route services #onboarding",
     ),
 }
@@ -53,7 +54,8 @@ def help_reply(command: str | None = None) -> Reply:
             "*Teams*\n"
             "`/lifecycle route services #onboarding` send a team's alerts to a channel "
             "(teams: sales, services, success or cs, managers)\n"
-            "`/lifecycle routes` show where alerts go"
+            "`/lifecycle routes` show where alerts go\n"
+            "`/lifecycle sla 4h 09:00-17:00 mon-fri Europe/Berlin` how long a team has to accept a handoff"
         ),
         context(
             f"Stages: {stage_names()}. Kinds: {kind_names()}. "

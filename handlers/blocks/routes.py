@@ -1,23 +1,51 @@
-"""Replies about team routing."""
+"""Replies about team routing and the handoff SLA."""
 
 from __future__ import annotations
 
 from handlers.blocks.common import Reply, context, header, section
+from handlers.slack_text import escape_mrkdwn
 from lifecycle.stages import TEAM_LABELS, Team
-from storage.models import TeamRoute
+from storage.models import OutboxMessage, TeamRoute, Workspace
 
 
-def route_set(route: TeamRoute, *, note: str | None = None) -> Reply:
+def route_set(route: TeamRoute, *, note: str | None = None, waiting: int = 0) -> Reply:
     """Confirmation of /lifecycle route."""
     text = f"✅ {TEAM_LABELS[route.team]} alerts now go to <#{route.channel_id}>."
     blocks = [section(text)]
+    if waiting:
+        plural = "s that were" if waiting > 1 else " that was"
+        blocks.append(section(f"📬 Posting {waiting} handoff alert{plural} waiting for this channel."))
     if note:
         blocks.append(context(note))
     return Reply(text=text, blocks=blocks)
 
 
-def routes_overview(routes: dict[Team, TeamRoute]) -> Reply:
-    """/lifecycle routes: every team and its channel."""
+def sla_line(workspace: Workspace) -> str:
+    """The SLA settings in one line."""
+    return (
+        f"Handoffs must be accepted within *{workspace.sla_hours:g} business hours* "
+        f"({workspace.business_days}, {workspace.business_opens}–{workspace.business_closes}, "
+        f"{escape_mrkdwn(workspace.timezone)}); then a reminder, and after twice that an escalation to managers."
+    )
+
+
+def sla_settings(workspace: Workspace) -> Reply:
+    """/lifecycle sla: the current settings and how to change them."""
+    return Reply(
+        text="Handoff SLA",
+        blocks=[
+            section("⏱ " + sla_line(workspace)),
+            context(
+                "Change with `/lifecycle sla 4h 09:00-17:00 mon-fri Europe/Berlin` (any of these, any order)."
+            ),
+        ],
+    )
+
+
+def routes_overview(
+    routes: dict[Team, TeamRoute], workspace: Workspace, failed: list[OutboxMessage]
+) -> Reply:
+    """/lifecycle routes: every team and its channel, the SLA, and deliveries we gave up on."""
     lines = []
     for team in Team:
         route = routes.get(team)
@@ -26,4 +54,11 @@ def routes_overview(routes: dict[Team, TeamRoute]) -> Reply:
     blocks = [header("Where alerts go"), section("\n".join(lines))]
     if len(routes) < len(Team):
         blocks.append(context("Route a team with `/lifecycle route <team> #channel`."))
+    blocks.append(section("⏱ " + sla_line(workspace)))
+    if failed:
+        problems = "\n".join(
+            f"• {message.kind.value} #{message.id}: {escape_mrkdwn(message.last_error or 'unknown error')}"
+            for message in failed
+        )
+        blocks.append(section(f"⚠️ *Messages I could not deliver* (latest {len(failed)}):\n{problems}"))
     return Reply(text="Where alerts go", blocks=blocks)

@@ -35,7 +35,7 @@ def test_a_rep_routes_teams_adds_customers_logs_moves_and_reads_a_profile(bot):
     moved = reply_text(run(bot, "/stage", '"Acme Corp" acquisition Qualified lead'))
     assert "*Reach* → *Acquisition*" in moved and "Qualified lead" in moved
     moved = reply_text(run(bot, "/stage", "acme purchase Signed the contract"))
-    assert "*Acquisition* → *Conversion*" in moved and "Handoff from Sales to Services" in moved
+    assert "*Acquisition* → *Conversion*" in moved and "Handoff to Services: I'm alerting <#C0ONBOARD>" in moved
     bot.clock.advance(days=3)
     assert "*Conversion* → *Retention*" in reply_text(run(bot, "/stage", "acme retention Onboarding done"))
 
@@ -67,11 +67,13 @@ def test_a_rep_routes_teams_adds_customers_logs_moves_and_reads_a_profile(bot):
     assert sorted(set(actions)) == [
         "customer.created",
         "feedback.recorded",
+        "handoff.opened",
         "route.set",
         "stage.changed",
         "touchpoint.logged",
     ]
-    assert len(actions) == 4 + 3 + 3 + 3 + 1
+    # 4 routes, 3 customers, 3 touchpoints, 3 moves (2 of them handoffs), 1 feedback
+    assert len(actions) == 4 + 3 + 3 + 3 + 2 + 1
 
 
 def test_a_rep_lists_customers_by_stage_and_their_own(bot):

@@ -42,6 +42,8 @@ from handlers.blocks.modals import done_view, feedback_modal, stage_modal, touch
 from handlers.blocks.routes import route_set, routes_overview
 from handlers.ids import ActionId, Command
 from lifecycle.activity import LoggedTouchpoint, RecordedFeedback, StageMove
+from lifecycle.handoffs import HandoffOutcome, HandoffResult
+from lifecycle.states import OutboxKind
 from lifecycle.customers import CustomerList, CustomerRow, Profile
 from lifecycle.errors import (
     AmbiguousCustomer,
@@ -56,7 +58,16 @@ from lifecycle.sentiment import score_text
 from lifecycle.stages import Stage, Team, stage_names
 from lifecycle.text import MAX_NOTE_LENGTH, bound_text
 from lifecycle.touchpoints import TouchpointKind, kind_names
-from storage.models import Customer, Feedback, FeedbackSource, StageChange, TeamRoute, Touchpoint
+from storage.models import (
+    Customer,
+    Feedback,
+    FeedbackSource,
+    OutboxMessage,
+    StageChange,
+    TeamRoute,
+    Touchpoint,
+    Workspace,
+)
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 RITA = "U0RITA"
@@ -223,6 +234,7 @@ def make_move(
     from_team: Team = Team.SALES,
     to_team: Team = Team.SALES,
     backward: bool = False,
+    handoff: HandoffOutcome | None = None,
 ) -> StageMove:
     return StageMove(
         customer=make_customer(name, stage=to_stage),
@@ -232,6 +244,7 @@ def make_move(
         from_team=from_team,
         to_team=to_team,
         backward=backward,
+        handoff=handoff or HandoffOutcome(HandoffResult.NONE),
     )
 
 
@@ -352,12 +365,20 @@ def test_stage_moved_escapes_the_reason_and_flags_a_backward_move() -> None:
         from_team=Team.SUCCESS,
         to_team=Team.SALES,
         backward=True,
+        handoff=HandoffOutcome(HandoffResult.ALERTED, Team.SALES, "C0SALES"),
     )
     reply = stage_moved(move)
     assert_safe_message(reply)
     notes = " ".join(rendered_texts(reply.blocks[1:]))
     assert "backward" in notes
-    assert "Handoff from Customer success to Sales" in notes
+    assert "Handoff to Sales: I'm alerting <#C0SALES>" in notes
+
+
+def test_a_handoff_to_a_team_without_a_channel_says_how_to_route_one() -> None:
+    move = make_move(Stage.ACQUISITION, Stage.CONVERSION, from_team=Team.SALES, to_team=Team.SERVICES,
+                     handoff=HandoffOutcome(HandoffResult.NO_ROUTE, Team.SERVICES))
+    notes = " ".join(rendered_texts(stage_moved(move).blocks))
+    assert "Services has no alert channel yet" in notes and "/lifecycle route services #channel" in notes
 
 
 def test_a_forward_move_within_one_team_carries_no_notes() -> None:
@@ -583,6 +604,10 @@ def _route(team: Team, channel: str) -> TeamRoute:
     return TeamRoute(workspace_id="T0GOTHAM", team=team, channel_id=channel, updated_by=RITA, updated_at=NOW)
 
 
+WORKSPACE = Workspace(id="T0ACME", timezone="Europe/Berlin", sla_hours=4.0, business_opens="09:00",
+                      business_closes="17:00", business_days="mon-fri")
+
+
 def test_route_set_links_the_channel_and_adds_the_note() -> None:
     reply = route_set(_route(Team.SUCCESS, "C0CS"), note="Invite me with `/invite @lifecycle-bot`.")
     assert_safe_message(reply)
@@ -591,18 +616,27 @@ def test_route_set_links_the_channel_and_adds_the_note() -> None:
 
 
 def test_routes_overview_lists_every_team_and_nudges_when_some_are_missing() -> None:
-    reply = routes_overview({Team.SALES: _route(Team.SALES, "C0SALES")})
+    reply = routes_overview({Team.SALES: _route(Team.SALES, "C0SALES")}, WORKSPACE, [])
     assert_safe_message(reply)
     body = reply.blocks[1]["text"]["text"]
     assert "*Sales*: <#C0SALES>" in body
     assert body.count("_not routed_") == 3
-    assert "/lifecycle route" in rendered_texts(reply.blocks)[-1]
+    assert "/lifecycle route" in rendered_texts(reply.blocks)[-2]
 
 
 def test_routes_overview_with_every_team_routed_has_no_nudge() -> None:
-    reply = routes_overview({team: _route(team, f"C0{team.value.upper()}") for team in Team})
+    reply = routes_overview({team: _route(team, f"C0{team.value.upper()}") for team in Team}, WORKSPACE, [])
     assert_safe_message(reply)
-    assert [block["type"] for block in reply.blocks] == ["header", "section"]
+    assert [block["type"] for block in reply.blocks] == ["header", "section", "section"]
+    assert "within *4 business hours* (mon-fri, 09:00–17:00, Europe/Berlin)" in reply.blocks[2]["text"]["text"]
+
+
+def test_routes_overview_shows_deliveries_we_gave_up_on() -> None:
+    failed = OutboxMessage(id=7, kind=OutboxKind.HANDOFF_ALERT, last_error="not_in_channel <!channel>")
+    reply = routes_overview({}, WORKSPACE, [failed])
+    assert_safe_message(reply)
+    assert "Messages I could not deliver" in reply.blocks[-1]["text"]["text"]
+    assert "handoff.alert #7: not_in_channel" in reply.blocks[-1]["text"]["text"]
 
 
 # --- modals --------------------------------------------------------------------------------

@@ -1,0 +1,346 @@
+"""Delivers the outbox to Slack: claims due messages, renders them from the database, retries with backoff."""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+import uuid
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+from urllib.error import URLError
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, ServerErrorRetryHandler
+from sqlalchemy.orm import Session, sessionmaker
+
+from handlers.blocks.handoffs import handoff_alert, handoff_escalation, handoff_reminder
+from lifecycle.audit import record_audit
+from lifecycle.clock import Clock, utc_now
+from lifecycle.handoffs import handoff_view
+from lifecycle.outbox import RetryPolicy, claim_due, enqueue, postpone, record_delivered, record_failure
+from lifecycle.stages import Team
+from lifecycle.states import OutboxKind, OutboxStatus
+from storage import repositories as repo
+from storage.models import Handoff, OutboxMessage
+
+logger = logging.getLogger(__name__)
+
+# Slack errors that no retry will fix; the message is marked failed and shown in /lifecycle routes.
+PERMANENT_ERRORS = frozenset(
+    {
+        "channel_not_found",
+        "not_in_channel",
+        "is_archived",
+        "invalid_blocks",
+        "invalid_auth",
+        "account_inactive",
+        "token_revoked",
+        "not_authed",
+        "missing_scope",
+        "msg_too_long",
+        "no_text",
+        "restricted_action",
+        "cant_update_message",
+        "message_not_found",
+        "invalid_arguments",
+    }
+)
+WAIT_FOR_ALERT = timedelta(seconds=30)
+
+
+def dispatcher_client(token: str, base_url: str) -> WebClient:
+    """A Web API client that retries brief blips (connection resets, 500, 503) before the outbox does."""
+    return WebClient(
+        token=token,
+        base_url=base_url,
+        timeout=10,
+        retry_handlers=[
+            ConnectionErrorRetryHandler(max_retry_count=1),
+            ServerErrorRetryHandler(max_retry_count=1),
+        ],
+    )
+
+
+@dataclass
+class SlackCall:
+    """One Web API call to make, and what to write back once it succeeded."""
+
+    method: str
+    arguments: dict[str, Any]
+    rendered_version: int | None = None
+
+
+@dataclass
+class Dispatcher:
+    """Sends outbox messages; several dispatchers (threads or processes) may run on one database."""
+
+    session_factory: sessionmaker[Session]
+    client: WebClient
+    clock: Clock = utc_now
+    policy: RetryPolicy = field(default_factory=RetryPolicy)
+    poll_interval: float = 1.0
+    batch_size: int = 20
+    worker_id: str = field(
+        default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+    )
+
+    def __post_init__(self) -> None:
+        self._wake = threading.Event()
+        self._stopping = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    # --- running in the background -------------------------------------------------------------
+
+    def start(self) -> Dispatcher:
+        """Deliver on a daemon thread until stop()."""
+        self._thread = threading.Thread(target=self._run, name="outbox-dispatcher", daemon=True)
+        self._thread.start()
+        return self
+
+    def nudge(self) -> None:
+        """Something was enqueued: look now instead of at the next poll."""
+        self._wake.set()
+
+    def stop(self) -> None:
+        """Finish the current message and stop."""
+        self._stopping.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout=15)
+
+    def _run(self) -> None:
+        while not self._stopping.is_set():
+            self._wake.clear()
+            try:
+                self.deliver_due()
+            except Exception:
+                logger.exception("outbox dispatcher pass failed; retrying at the next poll")
+            self._wake.wait(self.poll_interval)
+
+    # --- one pass --------------------------------------------------------------------------------
+
+    def deliver_due(self) -> int:
+        """Claim and send every due message; returns how many were delivered."""
+        delivered = 0
+        while not self._stopping.is_set():
+            with self.session_factory.begin() as session:
+                claimed = [
+                    m.id
+                    for m in claim_due(
+                        session,
+                        worker=self.worker_id,
+                        now=self.clock(),
+                        policy=self.policy,
+                        limit=self.batch_size,
+                    )
+                ]
+            if not claimed:
+                break
+            delivered += sum(self.deliver(message_id) for message_id in claimed)
+        return delivered
+
+    def claim(self) -> list[int]:
+        """Claim due messages without sending them (tests use it to simulate a crash after claiming)."""
+        with self.session_factory.begin() as session:
+            return [
+                m.id
+                for m in claim_due(
+                    session,
+                    worker=self.worker_id,
+                    now=self.clock(),
+                    policy=self.policy,
+                    limit=self.batch_size,
+                )
+            ]
+
+    def deliver(self, message_id: int) -> bool:
+        """Render and send one claimed message, then record the outcome; True when delivered."""
+        with self.session_factory.begin() as session:
+            message = session.get(OutboxMessage, message_id)
+            if (
+                message is None
+                or message.status != OutboxStatus.SENDING
+                or message.claimed_by != self.worker_id
+            ):
+                return False  # our lease ran out and someone else took it over
+            try:
+                call = self._render(session, message)
+            except Exception as error:  # noqa: BLE001 - a message we cannot render must not block the queue
+                logger.exception("could not render outbox message %s", message_id)
+                render_error: Exception | None = error
+            else:
+                render_error = None
+        if render_error is not None:
+            self._record_failure(message_id, f"render error: {render_error}")
+            return False
+        if call is None:
+            return False
+        try:
+            response = self._call(call)
+        except SlackApiError as error:
+            self._failed(message_id, error)
+            return False
+        except (URLError, OSError, TimeoutError) as error:
+            self._record_failure(message_id, f"connection error: {error}")
+            return False
+        with self.session_factory.begin() as session:
+            message = session.get(OutboxMessage, message_id)
+            assert message is not None
+            record_delivered(session, message, now=self.clock())
+            self._after_delivery(session, message, call, response.data if hasattr(response, "data") else {})
+        return True
+
+    def _call(self, call: SlackCall) -> Any:
+        method = getattr(self.client, call.method)
+        try:
+            return method(**call.arguments)
+        except SlackApiError as error:
+            if error.response.get("error") != "not_in_channel" or "channel" not in call.arguments:
+                raise
+            # Public channels can be joined; then the same call succeeds.
+            self.client.conversations_join(channel=call.arguments["channel"])
+            return method(**call.arguments)
+
+    # --- rendering -------------------------------------------------------------------------------
+
+    def _render(self, session: Session, message: OutboxMessage) -> SlackCall | None:
+        """The call for a message, or None after marking it done/postponed in this session."""
+        now = self.clock()
+        assert message.handoff_id is not None, "only handoff messages exist so far"
+        view = handoff_view(session, handoff_id=message.handoff_id)
+        handoff = view.handoff
+        match message.kind:
+            case OutboxKind.HANDOFF_ALERT:
+                route = repo.get_route(session, handoff.workspace_id, handoff.to_team)
+                if route is None:
+                    record_failure(
+                        session,
+                        message,
+                        error="team has no channel",
+                        now=now,
+                        policy=self.policy,
+                        permanent=True,
+                    )
+                    return None
+                reply = handoff_alert(view, now=now)
+                return SlackCall(
+                    "chat_postMessage",
+                    {"channel": route.channel_id, "unfurl_links": False, **reply.as_kwargs()},
+                    handoff.version,
+                )
+            case OutboxKind.HANDOFF_REFRESH:
+                if handoff.message_ts is None:
+                    record_delivered(session, message, now=now)  # the alert itself will show the latest state
+                    return None
+                reply = handoff_alert(view, now=now)
+                return SlackCall(
+                    "chat_update",
+                    {"channel": handoff.channel_id, "ts": handoff.message_ts, **reply.as_kwargs()},
+                    handoff.version,
+                )
+            case OutboxKind.HANDOFF_REMINDER:
+                if handoff.message_ts is None:
+                    # The alert has not gone out yet (Slack down?): the reminder waits for its thread.
+                    postpone(message, until=now + WAIT_FOR_ALERT)
+                    return None
+                reply = handoff_reminder(view)
+                return SlackCall(
+                    "chat_postMessage",
+                    {"channel": handoff.channel_id, "thread_ts": handoff.message_ts, **reply.as_kwargs()},
+                )
+            case OutboxKind.HANDOFF_ESCALATION:
+                managers = repo.get_route(session, handoff.workspace_id, Team.MANAGERS)
+                if managers is None:
+                    record_failure(
+                        session,
+                        message,
+                        error="managers have no channel",
+                        now=now,
+                        policy=self.policy,
+                        permanent=True,
+                    )
+                    return None
+                reply = handoff_escalation(view, now=now)
+                return SlackCall(
+                    "chat_postMessage",
+                    {"channel": managers.channel_id, "unfurl_links": False, **reply.as_kwargs()},
+                )
+        raise ValueError(f"unknown outbox kind {message.kind}")
+
+    def _after_delivery(
+        self, session: Session, message: OutboxMessage, call: SlackCall, data: dict[str, Any]
+    ) -> None:
+        if message.handoff_id is None or call.rendered_version is None:
+            return
+        handoff = session.get(Handoff, message.handoff_id)
+        assert handoff is not None
+        if message.kind == OutboxKind.HANDOFF_ALERT:
+            handoff.channel_id, handoff.message_ts = data.get("channel"), data.get("ts")
+        handoff.rendered_version = call.rendered_version
+        if handoff.version != call.rendered_version:
+            # The handoff changed (accepted, moved on) while we were posting: bring the message up to date.
+            enqueue(
+                session,
+                workspace_id=handoff.workspace_id,
+                kind=OutboxKind.HANDOFF_REFRESH,
+                now=self.clock(),
+                handoff_id=handoff.id,
+            )
+            self.nudge()
+
+    # --- failures --------------------------------------------------------------------------------
+
+    def _failed(self, message_id: int, error: SlackApiError) -> None:
+        response = error.response
+        code = str(response.get("error") or f"HTTP {response.status_code}")
+        retry_after = None
+        if response.status_code == 429:
+            retry_after = float(response.headers.get("Retry-After", response.headers.get("retry-after", 30)))
+        permanent = code in PERMANENT_ERRORS
+        self._record_failure(message_id, code, permanent=permanent, retry_after=retry_after)
+
+    def _record_failure(
+        self, message_id: int, error: str, *, permanent: bool = False, retry_after: float | None = None
+    ) -> None:
+        with self.session_factory.begin() as session:
+            message = session.get(OutboxMessage, message_id)
+            assert message is not None
+            gave_up = record_failure(
+                session,
+                message,
+                error=error,
+                now=self.clock(),
+                policy=self.policy,
+                permanent=permanent,
+                retry_after=retry_after,
+            )
+            if gave_up:
+                logger.error(
+                    "gave up delivering outbox message %s (%s) after %s attempts: %s",
+                    message.id,
+                    message.kind,
+                    message.attempts,
+                    error,
+                )
+                record_audit(
+                    session,
+                    workspace_id=message.workspace_id,
+                    actor="lifecycle-bot",
+                    action="outbox.failed",
+                    now=self.clock(),
+                    message_id=message.id,
+                    kind=message.kind.value,
+                    error=error,
+                )
+            else:
+                logger.warning(
+                    "outbox message %s (%s) failed (%s); retrying at %s",
+                    message.id,
+                    message.kind,
+                    error,
+                    message.next_attempt_at.isoformat(),
+                )

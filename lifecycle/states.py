@@ -1,0 +1,31 @@
+"""States of handoffs and of outgoing messages (pure enums, shared with storage)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class HandoffStatus(StrEnum):
+    """Where a handoff stands."""
+
+    PENDING = "pending"  # waiting for someone in the receiving team to accept it
+    ACCEPTED = "accepted"
+    SUPERSEDED = "superseded"  # the customer moved on to another team before anyone accepted
+
+
+class OutboxStatus(StrEnum):
+    """Delivery state of an outgoing Slack message."""
+
+    PENDING = "pending"
+    SENDING = "sending"  # claimed by a dispatcher; reclaimed if its lease expires (crash)
+    DELIVERED = "delivered"
+    FAILED = "failed"  # gave up; shown in /lifecycle routes
+
+
+class OutboxKind(StrEnum):
+    """What an outgoing message is; its content is rendered from the database when it is sent."""
+
+    HANDOFF_ALERT = "handoff.alert"
+    HANDOFF_REFRESH = "handoff.refresh"
+    HANDOFF_REMINDER = "handoff.reminder"
+    HANDOFF_ESCALATION = "handoff.escalation"
