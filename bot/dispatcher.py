@@ -15,6 +15,7 @@ from urllib.error import URLError
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, ServerErrorRetryHandler
+from slack_sdk.http_retry.builtin_interval_calculators import FixedValueRetryIntervalCalculator
 from sqlalchemy.orm import Session, sessionmaker
 
 from handlers.blocks.handoffs import handoff_alert, handoff_escalation, handoff_reminder
@@ -52,17 +53,21 @@ PERMANENT_ERRORS = frozenset(
 WAIT_FOR_ALERT = timedelta(seconds=30)
 
 
-def dispatcher_client(token: str, base_url: str) -> WebClient:
+def dispatcher_client(token: str, base_url: str, *, retry_interval: float = 0.5) -> WebClient:
     """A Web API client that retries brief blips (connection resets, 500, 503) before the outbox does."""
     return WebClient(
         token=token,
         base_url=base_url,
         timeout=10,
         retry_handlers=[
-            ConnectionErrorRetryHandler(max_retry_count=1),
-            ServerErrorRetryHandler(max_retry_count=1),
+            ConnectionErrorRetryHandler(max_retry_count=1, interval_calculator=_fixed(retry_interval)),
+            ServerErrorRetryHandler(max_retry_count=1, interval_calculator=_fixed(retry_interval)),
         ],
     )
+
+
+def _fixed(seconds: float) -> FixedValueRetryIntervalCalculator:
+    return FixedValueRetryIntervalCalculator(fixed_internal=seconds)
 
 
 @dataclass
@@ -84,9 +89,7 @@ class Dispatcher:
     policy: RetryPolicy = field(default_factory=RetryPolicy)
     poll_interval: float = 1.0
     batch_size: int = 20
-    worker_id: str = field(
-        default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
-    )
+    worker_id: str = field(default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}")
 
     def __post_init__(self) -> None:
         self._wake = threading.Event()
@@ -161,11 +164,7 @@ class Dispatcher:
         """Render and send one claimed message, then record the outcome; True when delivered."""
         with self.session_factory.begin() as session:
             message = session.get(OutboxMessage, message_id)
-            if (
-                message is None
-                or message.status != OutboxStatus.SENDING
-                or message.claimed_by != self.worker_id
-            ):
+            if message is None or message.status != OutboxStatus.SENDING or message.claimed_by != self.worker_id:
                 return False  # our lease ran out and someone else took it over
             try:
                 call = self._render(session, message)
@@ -271,9 +270,7 @@ class Dispatcher:
                 )
         raise ValueError(f"unknown outbox kind {message.kind}")
 
-    def _after_delivery(
-        self, session: Session, message: OutboxMessage, call: SlackCall, data: dict[str, Any]
-    ) -> None:
+    def _after_delivery(self, session: Session, message: OutboxMessage, call: SlackCall, data: dict[str, Any]) -> None:
         if message.handoff_id is None or call.rendered_version is None:
             return
         handoff = session.get(Handoff, message.handoff_id)
@@ -296,7 +293,10 @@ class Dispatcher:
 
     def _failed(self, message_id: int, error: SlackApiError) -> None:
         response = error.response
-        code = str(response.get("error") or f"HTTP {response.status_code}")
+        if response.status_code >= 500:
+            code = f"HTTP {response.status_code}"
+        else:
+            code = str(response.get("error") or f"HTTP {response.status_code}")
         retry_after = None
         if response.status_code == 429:
             retry_after = float(response.headers.get("Retry-After", response.headers.get("retry-after", 30)))

@@ -5,11 +5,10 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
+from apscheduler.schedulers.background import BackgroundScheduler
 from slack_bolt import App
 from slack_sdk import WebClient
 from sqlalchemy import Engine
-
-from apscheduler.schedulers.background import BackgroundScheduler
 
 from bot.app import create_app
 from bot.config import Settings

@@ -41,9 +41,7 @@ def make_wsgi_app(
                 body=json.dumps({"ok": healthy, "database": "up" if healthy else "down"}),
             )
         else:
-            response = WsgiHttpResponse(
-                status=404, headers={"content-type": ["text/plain"]}, body="Not Found"
-            )
+            response = WsgiHttpResponse(status=404, headers={"content-type": ["text/plain"]}, body="Not Found")
         start_response(response.status, response.get_headers())
         return response.get_body()
 
@@ -66,17 +64,13 @@ def _dispatch(app: App, request: WsgiHttpRequest) -> WsgiHttpResponse:
             headers={"content-type": "application/json"},
             body=json.dumps({"response_type": "ephemeral", **reply.as_kwargs()}),
         )
-    return WsgiHttpResponse(
-        status=bolt_response.status, headers=bolt_response.headers, body=bolt_response.body
-    )
+    return WsgiHttpResponse(status=bolt_response.status, headers=bolt_response.headers, body=bolt_response.body)
 
 
 class HttpServer:
     """A waitress server that can run in the foreground or on a background thread (tests)."""
 
-    def __init__(
-        self, wsgi_app: Callable[..., Iterable[bytes]], *, host: str, port: int, threads: int = 8
-    ) -> None:
+    def __init__(self, wsgi_app: Callable[..., Iterable[bytes]], *, host: str, port: int, threads: int = 8) -> None:
         self._server = create_server(wsgi_app, host=host, port=port, threads=threads, ident="lifecycle-bot")
         self._thread: threading.Thread | None = None
         self._stopping = threading.Event()

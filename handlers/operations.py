@@ -64,12 +64,8 @@ def execute(
                 customer_profile(session, workspace_id=workspace, customer=customer), now=now
             )
         case ListCustomers(stage=stage, mine=mine):
-            listing = list_customers(
-                session, workspace_id=workspace, stage=stage, owner=user if mine else None
-            )
-            return customer_blocks.customer_list(
-                listing, title=customer_blocks.list_title(stage, mine), now=now
-            )
+            listing = list_customers(session, workspace_id=workspace, stage=stage, owner=user if mine else None)
+            return customer_blocks.customer_list(listing, title=customer_blocks.list_title(stage, mine), now=now)
         case LogTouch(customer=customer, kind=kind, note=note):
             logged = log_touchpoint(
                 session, workspace_id=workspace, customer=customer, kind=kind, note=note, actor=user, now=now
@@ -100,9 +96,7 @@ def execute(
     raise TypeError(f"unsupported request {request!r}")
 
 
-def run_request(
-    deps: Deps, request: CustomerRequest | AddCustomer | ListCustomers, *, caller: Caller
-) -> Reply:
+def run_request(deps: Deps, request: CustomerRequest | AddCustomer | ListCustomers, *, caller: Caller) -> Reply:
     """Execute in its own transaction; an unknown or ambiguous customer holds the request for a button."""
     try:
         with deps.transaction() as session:

@@ -243,9 +243,7 @@ def _parse_add(tokens: list[Token], command: str) -> AddCustomer:
         raise UsageError("What is the new customer called?", command=command)
 
     def is_marker(token: Token) -> bool:
-        return not token.quoted and (
-            looks_like_stage(token.value) or parse_user_mention(token.raw) is not None
-        )
+        return not token.quoted and (looks_like_stage(token.value) or parse_user_mention(token.raw) is not None)
 
     end = _split_name(tokens, is_marker)
     name = _name(tokens, end)

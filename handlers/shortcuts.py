@@ -31,6 +31,4 @@ def register(app: App, deps: Deps) -> None:
                 "channel_id": shortcut.get("channel", {}).get("id", ""),
             }
         )
-        client.views_open(
-            trigger_id=shortcut["trigger_id"], view=feedback_modal(initial_text=text, metadata=metadata)
-        )
+        client.views_open(trigger_id=shortcut["trigger_id"], view=feedback_modal(initial_text=text, metadata=metadata))

@@ -51,9 +51,7 @@ def customer_error(error: CustomerNotFound | AmbiguousCustomer) -> str:
         names = ", ".join(choice.name for choice in error.candidates[:3])
         return f"Several customers match: {names}. Type more of the name."[:MAX_ERROR_TEXT]
     if error.suggestions:
-        return f"No customer called “{error.query}”. Did you mean {error.suggestions[0].name}?"[
-            :MAX_ERROR_TEXT
-        ]
+        return f"No customer called “{error.query}”. Did you mean {error.suggestions[0].name}?"[:MAX_ERROR_TEXT]
     return f"No customer called “{error.query}”. Add it first with /customer add."[:MAX_ERROR_TEXT]
 
 

@@ -101,15 +101,15 @@ def parse_weekdays(text: str) -> frozenset[int]:
             end = DAY_NAMES.index(last[:3]) if last else start
             days.update(range(start, end + 1) if end >= start else [*range(start, 7), *range(0, end + 1)])
     except ValueError:
-        raise InvalidInput(
-            f"“{text}” is not a list of days.", hint="Write it like mon-fri or mon,tue,thu."
-        ) from None
+        raise InvalidInput(f"“{text}” is not a list of days.", hint="Write it like mon-fri or mon,tue,thu.") from None
     return frozenset(days)
 
 
 def format_weekdays(days: frozenset[int]) -> str:
-    """Weekday numbers as 'mon-fri' or 'mon,wed'."""
-    ordered = sorted(days)
-    if ordered and ordered == list(range(ordered[0], ordered[-1] + 1)) and len(ordered) > 2:
-        return f"{DAY_NAMES[ordered[0]]}-{DAY_NAMES[ordered[-1]]}"
-    return ",".join(DAY_NAMES[day] for day in ordered)
+    """Weekday numbers as 'mon-fri', 'sun-thu' (a range may wrap round the week) or 'mon,wed'."""
+    if 2 < len(days) < 7:
+        for first in days:
+            run = {(first + offset) % 7 for offset in range(len(days))}
+            if run == days:
+                return f"{DAY_NAMES[first]}-{DAY_NAMES[(first + len(days) - 1) % 7]}"
+    return ",".join(DAY_NAMES[day] for day in sorted(days))

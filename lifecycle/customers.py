@@ -50,9 +50,7 @@ def resolve_customer(
         raise InvalidInput("Which customer? The name is empty.")
     exact = repo.get_customer_by_key(session, workspace_id, key)
     matches = (
-        [exact]
-        if exact is not None
-        else repo.customers_with_prefix(session, workspace_id, key, limit=MAX_CHOICES + 1)
+        [exact] if exact is not None else repo.customers_with_prefix(session, workspace_id, key, limit=MAX_CHOICES + 1)
     )
     if len(matches) == 1:
         if for_update:
@@ -74,9 +72,7 @@ def suggest_customers(session: Session, *, workspace_id: str, query: str) -> lis
     candidates = {
         candidate.id: candidate
         for candidate in [
-            *repo.customers_containing(
-                session, workspace_id, sorted(fragments)[:12], limit=SUGGESTION_CANDIDATES
-            ),
+            *repo.customers_containing(session, workspace_id, sorted(fragments)[:12], limit=SUGGESTION_CANDIDATES),
             # A typo in a short name may leave no shared trigram ("acne" for "acme"); its start still helps.
             *repo.customers_with_prefix(session, workspace_id, key[:2], limit=SUGGESTION_CANDIDATES),
         ]
@@ -175,15 +171,10 @@ def list_customers(
     limit: int = 20,
 ) -> CustomerList:
     """Customers filtered by stage or owner, with their last touchpoint, in two queries."""
-    customers, total = repo.list_customers(
-        session, workspace_id, stage=stage, owner_user_id=owner, limit=limit
-    )
+    customers, total = repo.list_customers(session, workspace_id, stage=stage, owner_user_id=owner, limit=limit)
     last_touch = repo.last_touch_times(session, workspace_id, [customer.id for customer in customers])
     return CustomerList(
-        rows=[
-            CustomerRow(customer=customer, last_touch_at=last_touch.get(customer.id))
-            for customer in customers
-        ],
+        rows=[CustomerRow(customer=customer, last_touch_at=last_touch.get(customer.id)) for customer in customers],
         total=total,
     )
 
@@ -201,9 +192,7 @@ class Profile:
     mean_sentiment: float | None
 
 
-def customer_profile(
-    session: Session, *, workspace_id: str, customer: CustomerRef, timeline: int = 8
-) -> Profile:
+def customer_profile(session: Session, *, workspace_id: str, customer: CustomerRef, timeline: int = 8) -> Profile:
     """The customer with its recent touchpoints, stage changes and feedback."""
     found = resolve_customer(session, workspace_id=workspace_id, customer=customer)
     count, mean = repo.feedback_summary(session, found.id)

@@ -181,14 +181,10 @@ def post_waiting_handoffs(session: Session, *, workspace_id: str, team: Team, no
     return sum(1 for handoff in waiting if _send_alert(session, handoff, now))
 
 
-def accept_handoff(
-    session: Session, *, workspace_id: str, handoff_id: int, user: str, now: datetime
-) -> Handoff:
+def accept_handoff(session: Session, *, workspace_id: str, handoff_id: int, user: str, now: datetime) -> Handoff:
     """Accept a handoff: the accepter becomes the customer's owner for the receiving team."""
     handoff = session.scalars(
-        select(Handoff)
-        .where(Handoff.id == handoff_id, Handoff.workspace_id == workspace_id)
-        .with_for_update()
+        select(Handoff).where(Handoff.id == handoff_id, Handoff.workspace_id == workspace_id).with_for_update()
     ).one_or_none()
     if handoff is None:
         raise LifecycleError("That handoff no longer exists.")
@@ -201,9 +197,7 @@ def accept_handoff(
     owner = session.get(CustomerTeamOwner, (handoff.customer_id, handoff.to_team))
     if owner is None:
         session.add(
-            CustomerTeamOwner(
-                customer_id=handoff.customer_id, team=handoff.to_team, user_id=user, assigned_at=now
-            )
+            CustomerTeamOwner(customer_id=handoff.customer_id, team=handoff.to_team, user_id=user, assigned_at=now)
         )
     else:
         owner.user_id, owner.assigned_at = user, now

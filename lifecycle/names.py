@@ -20,9 +20,7 @@ def clean_customer_name(raw: str) -> str:
     if not name:
         raise InvalidCustomerName("The customer name is empty.")
     if len(name) > MAX_NAME_LENGTH:
-        raise InvalidCustomerName(
-            f"That name is {len(name)} characters long; names can be at most {MAX_NAME_LENGTH}."
-        )
+        raise InvalidCustomerName(f"That name is {len(name)} characters long; names can be at most {MAX_NAME_LENGTH}.")
     bad = sorted({ch for ch in name if ch in _FORBIDDEN or unicodedata.category(ch).startswith("C")})
     if bad:
         shown = " ".join(repr(ch) for ch in bad)

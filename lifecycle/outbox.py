@@ -91,11 +91,7 @@ def claim_due(
         and_(OutboxMessage.status == OutboxStatus.SENDING, OutboxMessage.claim_expires_at <= now),
     )
     messages = session.scalars(
-        select(OutboxMessage)
-        .where(due)
-        .order_by(OutboxMessage.id)
-        .limit(limit)
-        .with_for_update(skip_locked=True)
+        select(OutboxMessage).where(due).order_by(OutboxMessage.id).limit(limit).with_for_update(skip_locked=True)
     ).all()
     for message in messages:
         message.status = OutboxStatus.SENDING

@@ -25,9 +25,7 @@ def hold_command(
     return pending.id
 
 
-def take_pending(
-    session: Session, *, workspace_id: str, pending_id: int, user: str, now: datetime
-) -> PendingCommand:
+def take_pending(session: Session, *, workspace_id: str, pending_id: int, user: str, now: datetime) -> PendingCommand:
     """Claim a held command exactly once; a second click is told it was already done."""
     pending = repo.get_pending_command(session, workspace_id, pending_id)
     if pending is None or pending.user_id != user:

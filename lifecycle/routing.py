@@ -30,9 +30,7 @@ def set_route(
     route = repo.get_route(session, workspace_id, team)
     previous = route.channel_id if route else None
     if route is None:
-        route = TeamRoute(
-            workspace_id=workspace_id, team=team, channel_id=channel_id, updated_by=actor, updated_at=now
-        )
+        route = TeamRoute(workspace_id=workspace_id, team=team, channel_id=channel_id, updated_by=actor, updated_at=now)
         session.add(route)
     else:
         route.channel_id, route.updated_by, route.updated_at = channel_id, actor, now

@@ -41,9 +41,7 @@ class SlaChange:
     timezone: str | None = None
 
 
-def update_sla(
-    session: Session, *, workspace_id: str, change: SlaChange, actor: str, now: datetime
-) -> Workspace:
+def update_sla(session: Session, *, workspace_id: str, change: SlaChange, actor: str, now: datetime) -> Workspace:
     """Change a workspace's SLA settings (and record who did)."""
     if change.hours is not None and not 0 < change.hours <= MAX_SLA_HOURS:
         raise InvalidInput(f"An SLA must be between a few minutes and {MAX_SLA_HOURS} business hours.")

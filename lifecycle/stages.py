@@ -127,8 +127,6 @@ def owning_team(stage: Stage, ownership: Mapping[Stage, Team] = DEFAULT_OWNERSHI
     return ownership[stage]
 
 
-def is_handoff(
-    from_stage: Stage, to_stage: Stage, ownership: Mapping[Stage, Team] = DEFAULT_OWNERSHIP
-) -> bool:
+def is_handoff(from_stage: Stage, to_stage: Stage, ownership: Mapping[Stage, Team] = DEFAULT_OWNERSHIP) -> bool:
     """A move whose new stage belongs to a different team than the old one."""
     return ownership[from_stage] != ownership[to_stage]

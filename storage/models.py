@@ -184,9 +184,7 @@ class TeamRoute(Base):
 
     __tablename__ = "team_routes"
 
-    workspace_id: Mapped[SlackId] = mapped_column(
-        ForeignKey("workspaces.id", ondelete="CASCADE"), primary_key=True
-    )
+    workspace_id: Mapped[SlackId] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"), primary_key=True)
     team: Mapped[Team] = mapped_column(primary_key=True)
     channel_id: Mapped[SlackId]
     updated_by: Mapped[SlackId]

@@ -31,9 +31,7 @@ def ensure_workspace(session: Session, workspace_id: str, *, now: datetime) -> W
     return workspace
 
 
-def get_customer(
-    session: Session, workspace_id: str, customer_id: int, *, for_update: bool = False
-) -> Customer | None:
+def get_customer(session: Session, workspace_id: str, customer_id: int, *, for_update: bool = False) -> Customer | None:
     """The customer with this id in this workspace, optionally row-locked for an update."""
     query = select(Customer).where(Customer.workspace_id == workspace_id, Customer.id == customer_id)
     if for_update:
@@ -54,9 +52,7 @@ def _prefix_upper_bound(prefix: str) -> str:
     return prefix[:-1] + chr(ord(prefix[-1]) + 1)
 
 
-def customers_with_prefix(
-    session: Session, workspace_id: str, prefix: str, *, limit: int
-) -> Sequence[Customer]:
+def customers_with_prefix(session: Session, workspace_id: str, prefix: str, *, limit: int) -> Sequence[Customer]:
     """Customers whose name key starts with `prefix`, alphabetically."""
     return session.scalars(
         select(Customer)
@@ -98,10 +94,7 @@ def list_customers(
         conditions.append(Customer.owner_user_id == owner_user_id)
     total = session.scalar(select(func.count()).select_from(Customer).where(*conditions)) or 0
     rows = session.scalars(
-        select(Customer)
-        .where(*conditions)
-        .order_by(Customer.updated_at.desc(), Customer.id.desc())
-        .limit(limit)
+        select(Customer).where(*conditions).order_by(Customer.updated_at.desc(), Customer.id.desc()).limit(limit)
     ).all()
     return rows, total
 
@@ -151,9 +144,7 @@ def recent_feedback(session: Session, customer_id: int, *, limit: int) -> Sequen
 def feedback_summary(session: Session, customer_id: int) -> tuple[int, float | None]:
     """How many feedbacks the customer has and their mean compound score."""
     count, mean = session.execute(
-        select(func.count(Feedback.id), func.avg(Feedback.compound)).where(
-            Feedback.customer_id == customer_id
-        )
+        select(func.count(Feedback.id), func.avg(Feedback.compound)).where(Feedback.customer_id == customer_id)
     ).one()
     return int(count), (float(mean) if mean is not None else None)
 

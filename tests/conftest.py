@@ -134,16 +134,16 @@ def bot(
     standin: StandInSlack, session_factory: sessionmaker[Session], engine: Engine, clock: FixedClock
 ) -> Iterator[RunningBot]:
     """lifecycle-bot in HTTP mode on port 0, exactly as `lifecycle-bot run --http` wires it."""
-    settings = Settings(
-        slack_bot_token=BOT_TOKEN, slack_signing_secret=SIGNING_SECRET, slack_api_url=standin.base_url
-    )
+    settings = Settings(slack_bot_token=BOT_TOKEN, slack_signing_secret=SIGNING_SECRET, slack_api_url=standin.base_url)
     client = WebClient(token=BOT_TOKEN, base_url=standin.base_url)
-    dispatcher = Dispatcher(session_factory, dispatcher_client(BOT_TOKEN, standin.base_url), clock=clock,
-                            poll_interval=0.05)
-    app = create_app(settings, session_factory, client=client, clock=clock, notify=dispatcher.nudge)
-    server = HttpServer(
-        make_wsgi_app(app, health_check=lambda: database_answers(engine)), host="127.0.0.1", port=0
+    dispatcher = Dispatcher(
+        session_factory,
+        dispatcher_client(BOT_TOKEN, standin.base_url, retry_interval=0.01),
+        clock=clock,
+        poll_interval=0.05,
     )
+    app = create_app(settings, session_factory, client=client, clock=clock, notify=dispatcher.nudge)
+    server = HttpServer(make_wsgi_app(app, health_check=lambda: database_answers(engine)), host="127.0.0.1", port=0)
     server.start_in_background()
     dispatcher.start()
     try:

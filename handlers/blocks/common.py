@@ -81,9 +81,7 @@ def fields_section(pairs: list[tuple[str, str]]) -> Block:
     """A section of up to ten label/value fields."""
     return {
         "type": "section",
-        "fields": [
-            {"type": "mrkdwn", "text": truncate(f"*{label}*\n{value}", 2000)} for label, value in pairs[:10]
-        ],
+        "fields": [{"type": "mrkdwn", "text": truncate(f"*{label}*\n{value}", 2000)} for label, value in pairs[:10]],
     }
 
 
@@ -99,9 +97,7 @@ def context(*texts: str) -> Block:
     """A context line (small grey text)."""
     return {
         "type": "context",
-        "elements": [
-            {"type": "mrkdwn", "text": truncate(text, 2000)} for text in texts[:MAX_CONTEXT_ELEMENTS]
-        ],
+        "elements": [{"type": "mrkdwn", "text": truncate(text, 2000)} for text in texts[:MAX_CONTEXT_ELEMENTS]],
     }
 
 

@@ -52,11 +52,7 @@ TIMELINE_NOTE_LIMIT = 200
 def _truncation_note(text: BoundedText, what: str) -> list[Block]:
     if not text.truncated:
         return []
-    return [
-        context(
-            f"⚠️ Your {what} was {text.original_length:,} characters; I kept the first {len(text.text):,}."
-        )
-    ]
+    return [context(f"⚠️ Your {what} was {text.original_length:,} characters; I kept the first {len(text.text):,}.")]
 
 
 def _view_button(customer: Customer) -> Block:
@@ -87,9 +83,7 @@ def touchpoint_logged(logged: LoggedTouchpoint) -> Reply:
     if touchpoint.note:
         blocks.append(section(f"> {_quote(touchpoint.note)}"))
     blocks += _truncation_note(logged.note, "note")
-    return Reply(
-        text=f"Logged {article} {touchpoint.kind.value} with {escape_mrkdwn(customer.name)}.", blocks=blocks
-    )
+    return Reply(text=f"Logged {article} {touchpoint.kind.value} with {escape_mrkdwn(customer.name)}.", blocks=blocks)
 
 
 def stage_moved(move: StageMove) -> Reply:
@@ -141,8 +135,7 @@ def feedback_recorded(recorded: RecordedFeedback) -> Reply:
     sentiment, customer = recorded.sentiment, recorded.customer
     emoji = SENTIMENT_EMOJI[sentiment.label]
     line = (
-        f"{emoji} Recorded feedback from {bold_name(customer.name)}: "
-        f"*{sentiment.label}* ({signed(sentiment.compound)})"
+        f"{emoji} Recorded feedback from {bold_name(customer.name)}: *{sentiment.label}* ({signed(sentiment.compound)})"
     )
     blocks = [section(line), section(f"> {_quote(recorded.feedback.text)}")]
     blocks += _truncation_note(recorded.text, "feedback")
@@ -168,9 +161,7 @@ def profile(view: Profile, *, now: datetime) -> Reply:
     ]
     blocks: list[Block] = [header(customer.name), fields_section(facts), divider()]
     timeline = _timeline(view, now=now)
-    blocks.append(
-        section("*Recent activity*\n" + ("\n".join(timeline) if timeline else "_Nothing logged yet._"))
-    )
+    blocks.append(section("*Recent activity*\n" + ("\n".join(timeline) if timeline else "_Nothing logged yet._")))
     blocks.append(
         context(
             f'Log: `/touch "{escape_mrkdwn(customer.name)}" call <note>` · '
@@ -239,9 +230,7 @@ def customer_list(listing: CustomerList, *, title: str, now: datetime) -> Reply:
     lines = []
     for row in listing.rows:
         customer = row.customer
-        touched = (
-            f"last touch {time_ago(row.last_touch_at, now)}" if row.last_touch_at else "no touchpoints yet"
-        )
+        touched = f"last touch {time_ago(row.last_touch_at, now)}" if row.last_touch_at else "no touchpoints yet"
         lines.append(
             f"• {bold_name(customer.name)} — {stage_label(customer.stage)} · "
             f"{mention(customer.owner_user_id)} · {touched}"
@@ -257,9 +246,7 @@ def customer_list(listing: CustomerList, *, title: str, now: datetime) -> Reply:
     blocks.append(section("\n".join(chunk)))
     hidden = listing.total - len(listing.rows)
     if hidden > 0:
-        blocks.append(
-            context(f"…and {hidden:,} more. Narrow it down with `/customer list <stage>` or `mine`.")
-        )
+        blocks.append(context(f"…and {hidden:,} more. Narrow it down with `/customer list <stage>` or `mine`."))
     return Reply(text=f"{title}: {listing.total} customers.", blocks=blocks)
 
 

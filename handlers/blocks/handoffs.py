@@ -47,9 +47,7 @@ def _context_lines(view: HandoffView, now: datetime) -> list[Block]:
     if view.latest_feedback is not None:
         feedback = view.latest_feedback
         quote = escape_mrkdwn(truncate(feedback.text, NOTE_PREVIEW))
-        facts.append(
-            ("Latest sentiment", f"{SENTIMENT_EMOJI[feedback.label]} {signed(feedback.compound)} “{quote}”")
-        )
+        facts.append(("Latest sentiment", f"{SENTIMENT_EMOJI[feedback.label]} {signed(feedback.compound)} “{quote}”"))
     else:
         facts.append(("Latest sentiment", "No feedback yet"))
     blocks: list[Block] = [fields_section(facts)]
@@ -91,20 +89,14 @@ def handoff_alert(view: HandoffView, *, now: datetime) -> Reply:
         blocks.append(
             section(f"✅ Accepted by {mention(handoff.accepted_by or '')} {slack_time(handoff.accepted_at)}.")
         )
-        blocks.append(
-            actions(button("View customer", action_id=ActionId.VIEW_CUSTOMER, value=str(customer.id)))
-        )
+        blocks.append(actions(button("View customer", action_id=ActionId.VIEW_CUSTOMER, value=str(customer.id))))
     elif handoff.status == HandoffStatus.SUPERSEDED:
         where = f" (now with <#{view.next_team_channel}>)" if view.next_team_channel else ""
         blocks.append(
-            section(
-                f"↪️ No longer needed: {bold_name(customer.name)} moved on before anyone accepted it{where}."
-            )
+            section(f"↪️ No longer needed: {bold_name(customer.name)} moved on before anyone accepted it{where}.")
         )
     else:
-        blocks.append(
-            context(f"⏱ Please accept within {_hours(view.sla_hours)}: by {slack_time(view.due_at)}.")
-        )
+        blocks.append(context(f"⏱ Please accept within {_hours(view.sla_hours)}: by {slack_time(view.due_at)}."))
         blocks.append(
             actions(
                 button("Accept", action_id=ActionId.ACCEPT_HANDOFF, value=str(handoff.id), style="primary"),
@@ -128,9 +120,7 @@ def handoff_reminder(view: HandoffView) -> Reply:
         f"⏰ Reminder: nobody has accepted the handoff of {bold_name(view.customer.name)} yet, and its "
         f"{_hours(view.sla_hours)} are up. Please press *Accept* above if you take it."
     )
-    return Reply(
-        text=f"Reminder: handoff of {escape_mrkdwn(view.customer.name)} is waiting", blocks=[section(text)]
-    )
+    return Reply(text=f"Reminder: handoff of {escape_mrkdwn(view.customer.name)} is waiting", blocks=[section(text)])
 
 
 def handoff_escalation(view: HandoffView, *, now: datetime) -> Reply:

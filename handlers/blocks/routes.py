@@ -35,16 +35,12 @@ def sla_settings(workspace: Workspace) -> Reply:
         text="Handoff SLA",
         blocks=[
             section("⏱ " + sla_line(workspace)),
-            context(
-                "Change with `/lifecycle sla 4h 09:00-17:00 mon-fri Europe/Berlin` (any of these, any order)."
-            ),
+            context("Change with `/lifecycle sla 4h 09:00-17:00 mon-fri Europe/Berlin` (any of these, any order)."),
         ],
     )
 
 
-def routes_overview(
-    routes: dict[Team, TeamRoute], workspace: Workspace, failed: list[OutboxMessage]
-) -> Reply:
+def routes_overview(routes: dict[Team, TeamRoute], workspace: Workspace, failed: list[OutboxMessage]) -> Reply:
     """/lifecycle routes: every team and its channel, the SLA, and deliveries we gave up on."""
     lines = []
     for team in Team:

@@ -87,9 +87,7 @@ def test_touch_without_arguments_opens_a_form_and_submitting_logs_it(bot):
         static_select(BlockId.KIND, INPUT_ACTION, "meeting"),
         plain_input(BlockId.NOTE, INPUT_ACTION, "Kick-off\nwith their CTO"),
     )
-    sent = bot.slack.view_submission(
-        CallbackId.TOUCH_MODAL, values, private_metadata=view["private_metadata"]
-    )
+    sent = bot.slack.view_submission(CallbackId.TOUCH_MODAL, values, private_metadata=view["private_metadata"])
     answer = sent.response.json()
     assert answer["response_action"] == "update"
     assert "Logged a *meeting* with *Acme Corp*" in reply_text({"blocks": answer["view"]["blocks"]})

@@ -27,9 +27,7 @@ def test_a_rep_routes_teams_adds_customers_logs_moves_and_reads_a_profile(bot):
 
     logged = reply_text(run(bot, "/touch", '"Acme Corp" call Asked for a quote; budget approved'))
     assert "Logged a *call* with *Acme Corp*" in logged and "budget approved" in logged
-    assert "Logged a *demo* with *Globex Industries*" in reply_text(
-        run(bot, "/touch", "globex demo Went well")
-    )
+    assert "Logged a *demo* with *Globex Industries*" in reply_text(run(bot, "/touch", "globex demo Went well"))
     assert "Logged an *email* with *initech*" in reply_text(run(bot, "/touch", "INITECH email"))
 
     moved = reply_text(run(bot, "/stage", '"Acme Corp" acquisition Qualified lead'))

@@ -42,8 +42,6 @@ from handlers.blocks.modals import done_view, feedback_modal, stage_modal, touch
 from handlers.blocks.routes import route_set, routes_overview
 from handlers.ids import ActionId, Command
 from lifecycle.activity import LoggedTouchpoint, RecordedFeedback, StageMove
-from lifecycle.handoffs import HandoffOutcome, HandoffResult
-from lifecycle.states import OutboxKind
 from lifecycle.customers import CustomerList, CustomerRow, Profile
 from lifecycle.errors import (
     AmbiguousCustomer,
@@ -53,9 +51,11 @@ from lifecycle.errors import (
     InvalidTransition,
     UnknownStage,
 )
+from lifecycle.handoffs import HandoffOutcome, HandoffResult
 from lifecycle.names import MAX_NAME_LENGTH
 from lifecycle.sentiment import score_text
 from lifecycle.stages import Stage, Team, stage_names
+from lifecycle.states import OutboxKind
 from lifecycle.text import MAX_NOTE_LENGTH, bound_text
 from lifecycle.touchpoints import TouchpointKind, kind_names
 from storage.models import (
@@ -375,8 +375,13 @@ def test_stage_moved_escapes_the_reason_and_flags_a_backward_move() -> None:
 
 
 def test_a_handoff_to_a_team_without_a_channel_says_how_to_route_one() -> None:
-    move = make_move(Stage.ACQUISITION, Stage.CONVERSION, from_team=Team.SALES, to_team=Team.SERVICES,
-                     handoff=HandoffOutcome(HandoffResult.NO_ROUTE, Team.SERVICES))
+    move = make_move(
+        Stage.ACQUISITION,
+        Stage.CONVERSION,
+        from_team=Team.SALES,
+        to_team=Team.SERVICES,
+        handoff=HandoffOutcome(HandoffResult.NO_ROUTE, Team.SERVICES),
+    )
     notes = " ".join(rendered_texts(stage_moved(move).blocks))
     assert "Services has no alert channel yet" in notes and "/lifecycle route services #channel" in notes
 
@@ -408,10 +413,7 @@ def test_profile_of_a_busy_customer_stays_within_limits_and_escapes_everything()
     view = make_profile(
         customer,
         touchpoints=[make_touchpoint(i, LONG_NOTE, hours_ago=i) for i in range(1, 9)],
-        changes=[
-            make_change(i, Stage.CONVERSION, Stage.RETENTION, LONG_NOTE, hours_ago=i + 0.5)
-            for i in range(1, 9)
-        ],
+        changes=[make_change(i, Stage.CONVERSION, Stage.RETENTION, LONG_NOTE, hours_ago=i + 0.5) for i in range(1, 9)],
         feedback=[make_feedback(i, LONG_NOTE, hours_ago=i + 0.25) for i in range(1, 9)],
     )
     reply = profile(view, now=NOW)
@@ -445,8 +447,7 @@ def test_profile_of_a_quiet_customer_says_nothing_is_logged() -> None:
 
 def test_customer_list_of_long_escaped_names_splits_into_sections_and_counts_the_rest() -> None:
     rows = [
-        CustomerRow(customer=make_customer(LONG_NAME[:-2] + f"{i:02d}", id=i), last_touch_at=NOW)
-        for i in range(20)
+        CustomerRow(customer=make_customer(LONG_NAME[:-2] + f"{i:02d}", id=i), last_touch_at=NOW) for i in range(20)
     ]
     reply = customer_list(CustomerList(rows=rows, total=137), title="All customers", now=NOW)
     assert_safe_message(reply)
@@ -604,8 +605,14 @@ def _route(team: Team, channel: str) -> TeamRoute:
     return TeamRoute(workspace_id="T0GOTHAM", team=team, channel_id=channel, updated_by=RITA, updated_at=NOW)
 
 
-WORKSPACE = Workspace(id="T0ACME", timezone="Europe/Berlin", sla_hours=4.0, business_opens="09:00",
-                      business_closes="17:00", business_days="mon-fri")
+WORKSPACE = Workspace(
+    id="T0ACME",
+    timezone="Europe/Berlin",
+    sla_hours=4.0,
+    business_opens="09:00",
+    business_closes="17:00",
+    business_days="mon-fri",
+)
 
 
 def test_route_set_links_the_channel_and_adds_the_note() -> None:

@@ -133,9 +133,7 @@ def test_touch_with_an_unknown_kind_lists_the_kinds() -> None:
 
 def test_a_stray_quote_in_the_note_is_kept_as_text() -> None:
     request = parse_touch_command("acme call \"We'll sign next week, said Miles")
-    assert request == LogTouch(
-        customer="acme", kind=TouchpointKind.CALL, note="\"We'll sign next week, said Miles"
-    )
+    assert request == LogTouch(customer="acme", kind=TouchpointKind.CALL, note="\"We'll sign next week, said Miles")
 
 
 def test_a_stray_smart_quote_in_a_reason_or_feedback_is_kept_as_text() -> None:

@@ -29,9 +29,7 @@ def upgrade() -> None:
     )
     op.create_table(
         "customers",
-        sa.Column(
-            "id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False
-        ),
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False),
         sa.Column("workspace_id", sa.String(length=32), nullable=False),
         sa.Column("name", sa.String(length=80), nullable=False),
         sa.Column(
@@ -69,9 +67,7 @@ def upgrade() -> None:
 
     op.create_table(
         "pending_commands",
-        sa.Column(
-            "id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False
-        ),
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False),
         sa.Column("workspace_id", sa.String(length=32), nullable=False),
         sa.Column("user_id", sa.String(length=32), nullable=False),
         sa.Column("command", sa.String(length=32), nullable=False),
@@ -97,9 +93,7 @@ def upgrade() -> None:
     )
     op.create_table(
         "audit_events",
-        sa.Column(
-            "id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False
-        ),
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False),
         sa.Column("workspace_id", sa.String(length=32), nullable=False),
         sa.Column("actor_user_id", sa.String(length=32), nullable=False),
         sa.Column("action", sa.String(length=40), nullable=False),
@@ -111,15 +105,11 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
     )
     with op.batch_alter_table("audit_events", schema=None) as batch_op:
-        batch_op.create_index(
-            "ix_audit_events_workspace_occurred", ["workspace_id", "occurred_at"], unique=False
-        )
+        batch_op.create_index("ix_audit_events_workspace_occurred", ["workspace_id", "occurred_at"], unique=False)
 
     op.create_table(
         "feedback",
-        sa.Column(
-            "id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False
-        ),
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False),
         sa.Column("workspace_id", sa.String(length=32), nullable=False),
         sa.Column("customer_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.Column("text", sa.Text(), nullable=False),
@@ -153,9 +143,7 @@ def upgrade() -> None:
 
     op.create_table(
         "stage_changes",
-        sa.Column(
-            "id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False
-        ),
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False),
         sa.Column("workspace_id", sa.String(length=32), nullable=False),
         sa.Column("customer_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.Column(
@@ -196,18 +184,12 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
     )
     with op.batch_alter_table("stage_changes", schema=None) as batch_op:
-        batch_op.create_index(
-            "ix_stage_changes_customer_changed", ["customer_id", "changed_at"], unique=False
-        )
-        batch_op.create_index(
-            "ix_stage_changes_workspace_changed", ["workspace_id", "changed_at"], unique=False
-        )
+        batch_op.create_index("ix_stage_changes_customer_changed", ["customer_id", "changed_at"], unique=False)
+        batch_op.create_index("ix_stage_changes_workspace_changed", ["workspace_id", "changed_at"], unique=False)
 
     op.create_table(
         "touchpoints",
-        sa.Column(
-            "id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False
-        ),
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False),
         sa.Column("workspace_id", sa.String(length=32), nullable=False),
         sa.Column("customer_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.Column(
@@ -241,12 +223,8 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
     )
     with op.batch_alter_table("touchpoints", schema=None) as batch_op:
-        batch_op.create_index(
-            "ix_touchpoints_customer_occurred", ["customer_id", "occurred_at"], unique=False
-        )
-        batch_op.create_index(
-            "ix_touchpoints_workspace_occurred", ["workspace_id", "occurred_at"], unique=False
-        )
+        batch_op.create_index("ix_touchpoints_customer_occurred", ["customer_id", "occurred_at"], unique=False)
+        batch_op.create_index("ix_touchpoints_workspace_occurred", ["workspace_id", "occurred_at"], unique=False)
 
     # ### end Alembic commands ###
 

@@ -35,9 +35,7 @@ def upgrade() -> None:
     )
     op.create_table(
         "handoffs",
-        sa.Column(
-            "id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False
-        ),
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False),
         sa.Column("workspace_id", sa.String(length=32), nullable=False),
         sa.Column("customer_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.Column(
@@ -115,9 +113,7 @@ def upgrade() -> None:
 
     op.create_table(
         "outbox",
-        sa.Column(
-            "id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False
-        ),
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False),
         sa.Column("workspace_id", sa.String(length=32), nullable=False),
         sa.Column(
             "kind",
@@ -136,9 +132,7 @@ def upgrade() -> None:
         sa.Column("dedupe_key", sa.String(length=200), nullable=True),
         sa.Column(
             "status",
-            sa.Enum(
-                "pending", "sending", "delivered", "failed", name="outboxstatus", native_enum=False, length=20
-            ),
+            sa.Enum("pending", "sending", "delivered", "failed", name="outboxstatus", native_enum=False, length=20),
             nullable=False,
         ),
         sa.Column("attempts", sa.Integer(), nullable=False),
@@ -158,15 +152,9 @@ def upgrade() -> None:
 
     with op.batch_alter_table("workspaces", schema=None) as batch_op:
         batch_op.add_column(sa.Column("sla_hours", sa.Double(), server_default="4", nullable=False))
-        batch_op.add_column(
-            sa.Column("business_opens", sa.String(length=5), server_default="09:00", nullable=False)
-        )
-        batch_op.add_column(
-            sa.Column("business_closes", sa.String(length=5), server_default="17:00", nullable=False)
-        )
-        batch_op.add_column(
-            sa.Column("business_days", sa.String(length=40), server_default="mon-fri", nullable=False)
-        )
+        batch_op.add_column(sa.Column("business_opens", sa.String(length=5), server_default="09:00", nullable=False))
+        batch_op.add_column(sa.Column("business_closes", sa.String(length=5), server_default="17:00", nullable=False))
+        batch_op.add_column(sa.Column("business_days", sa.String(length=40), server_default="mon-fri", nullable=False))
 
     # ### end Alembic commands ###
 
