@@ -42,7 +42,7 @@ def _context_lines(view: HandoffView, now: datetime) -> list[Block]:
         ("Move", f"{stage_label(handoff.from_stage)} → {stage_label(handoff.to_stage)}"),
         ("Teams", f"{TEAM_LABELS[handoff.from_team]} → {TEAM_LABELS[handoff.to_team]}"),
         ("Moved by", mention(handoff.moved_by)),
-        ("Owner so far", mention(customer.owner_user_id)),
+        ("Owner", mention(customer.owner_user_id)),
     ]
     if view.latest_feedback is not None:
         feedback = view.latest_feedback
@@ -81,13 +81,13 @@ def handoff_alert(view: HandoffView, *, now: datetime) -> Reply:
     blocks.append(
         section(
             f"{bold_name(customer.name)} moved from *{stage_label(handoff.from_stage)}* to "
-            f"*{stage_label(handoff.to_stage)}*, so it's {team}'s turn."
+            f"*{stage_label(handoff.to_stage)}*: over to {team}."
         )
     )
     blocks += _context_lines(view, now)
     if handoff.status == HandoffStatus.ACCEPTED and handoff.accepted_at is not None:
         blocks.append(
-            section(f"✅ Accepted by {mention(handoff.accepted_by or '')} {slack_time(handoff.accepted_at)}.")
+            section(f"✅ Accepted by {mention(handoff.accepted_by or '')} · {slack_time(handoff.accepted_at)}")
         )
         blocks.append(actions(button("View customer", action_id=ActionId.VIEW_CUSTOMER, value=str(customer.id))))
     elif handoff.status == HandoffStatus.SUPERSEDED:
