@@ -138,6 +138,8 @@ def feedback_recorded(recorded: RecordedFeedback) -> Reply:
         f"{emoji} Recorded feedback from {bold_name(customer.name)}: *{sentiment.label}* ({signed(sentiment.compound)})"
     )
     blocks = [section(line), section(f"> {_quote(recorded.feedback.text)}")]
+    if sentiment.rules:
+        blocks.append(context(f"Read as {' and '.join(sentiment.rules)}."))
     blocks += _truncation_note(recorded.text, "feedback")
     return Reply(
         text=f"Recorded {sentiment.label} feedback from {escape_mrkdwn(customer.name)}.",
