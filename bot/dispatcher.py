@@ -16,6 +16,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, ServerErrorRetryHandler
 from slack_sdk.http_retry.builtin_interval_calculators import FixedValueRetryIntervalCalculator
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from handlers.blocks.handoffs import handoff_alert, handoff_escalation, handoff_reminder
@@ -273,8 +274,13 @@ class Dispatcher:
     def _after_delivery(self, session: Session, message: OutboxMessage, call: SlackCall, data: dict[str, Any]) -> None:
         if message.handoff_id is None or call.rendered_version is None:
             return
-        handoff = session.get(Handoff, message.handoff_id)
-        assert handoff is not None
+        # Lock and re-read: an Accept committing right now must either see our ts or be seen by us.
+        handoff = session.scalars(
+            select(Handoff)
+            .where(Handoff.id == message.handoff_id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        ).one()
         if message.kind == OutboxKind.HANDOFF_ALERT:
             handoff.channel_id, handoff.message_ts = data.get("channel"), data.get("ts")
         handoff.rendered_version = call.rendered_version

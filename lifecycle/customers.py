@@ -25,7 +25,7 @@ from storage.models import Customer, Feedback, StageChange, Touchpoint
 
 MAX_CHOICES = 5
 # How many names to pull from the database before ranking them for "did you mean".
-SUGGESTION_CANDIDATES = 300
+SUGGESTION_CANDIDATES = 50
 SUGGESTION_CUTOFF = 0.6
 
 CustomerRef = str | int
@@ -65,23 +65,32 @@ def resolve_customer(
 
 
 def suggest_customers(session: Session, *, workspace_id: str, query: str) -> list[CustomerChoice]:
-    """Names close to `query` (typos, word order), best first."""
+    """Names close to `query` (typos, a missing word), best first."""
     key = name_key(query)
-    fragments = {word for word in key.split() if len(word) >= 3}
-    fragments.update(key[i : i + 3] for i in range(0, max(len(key) - 2, 0)))
-    candidates = {
-        candidate.id: candidate
-        for candidate in [
-            *repo.customers_containing(session, workspace_id, sorted(fragments)[:12], limit=SUGGESTION_CANDIDATES),
-            # A typo in a short name may leave no shared trigram ("acne" for "acme"); its start still helps.
-            *repo.customers_with_prefix(session, workspace_id, key[:2], limit=SUGGESTION_CANDIDATES),
-        ]
-    }.values()
+    candidates = repo.customers_sharing_fragments(
+        session, workspace_id, name_fragments(key), limit=SUGGESTION_CANDIDATES
+    )
     scored = sorted(
         ((_similarity(key, candidate.name_key), candidate.name_key, candidate) for candidate in candidates),
         key=lambda item: (-item[0], item[1]),
     )
-    return [_choice(candidate) for score, _, candidate in scored[:MAX_CHOICES] if score >= SUGGESTION_CUTOFF]
+    return [
+        CustomerChoice(id=candidate.id, name=candidate.name, stage=candidate.stage.value)
+        for score, _, candidate in scored[:MAX_CHOICES]
+        if score >= SUGGESTION_CUTOFF
+    ]
+
+
+def name_fragments(key: str, *, limit: int = 10) -> list[str]:
+    """Short pieces of a name that survive a typo elsewhere in it: trigrams (bigrams for short names)."""
+    size = 2 if len(key) <= 5 else 3
+    grams = [key[i : i + size] for i in range(len(key) - size + 1)]
+    # Letters tell names apart better than digits, spaces or punctuation ("wil" over " 50").
+    grams = list(dict.fromkeys(gram for gram in grams if sum(ch.isalpha() for ch in gram) >= size - 1))
+    if len(grams) <= limit:
+        return grams
+    step = len(grams) / limit  # spread over the whole name, so one typo cannot knock out every fragment
+    return [grams[int(i * step)] for i in range(limit)]
 
 
 def _similarity(query: str, key: str) -> float:
@@ -170,13 +179,9 @@ def list_customers(
     owner: str | None = None,
     limit: int = 20,
 ) -> CustomerList:
-    """Customers filtered by stage or owner, with their last touchpoint, in two queries."""
-    customers, total = repo.list_customers(session, workspace_id, stage=stage, owner_user_id=owner, limit=limit)
-    last_touch = repo.last_touch_times(session, workspace_id, [customer.id for customer in customers])
-    return CustomerList(
-        rows=[CustomerRow(customer=customer, last_touch_at=last_touch.get(customer.id)) for customer in customers],
-        total=total,
-    )
+    """Customers filtered by stage or owner, with their last touchpoint, in two queries (count and page)."""
+    rows, total = repo.list_customers(session, workspace_id, stage=stage, owner_user_id=owner, limit=limit)
+    return CustomerList(rows=[CustomerRow(customer, last_touch) for customer, last_touch in rows], total=total)
 
 
 @dataclass(frozen=True)

@@ -89,8 +89,10 @@ class Customer(Base):
     __tablename__ = "customers"
     __table_args__ = (
         UniqueConstraint("workspace_id", "name_key", name="uq_customers_workspace_name_key"),
-        Index("ix_customers_workspace_stage", "workspace_id", "stage"),
-        Index("ix_customers_workspace_owner", "workspace_id", "owner_user_id"),
+        # Lists are "most recently updated first", filtered by stage or owner: these read just one page.
+        Index("ix_customers_workspace_stage_updated", "workspace_id", "stage", "updated_at", "id"),
+        Index("ix_customers_workspace_owner_updated", "workspace_id", "owner_user_id", "updated_at", "id"),
+        Index("ix_customers_workspace_updated", "workspace_id", "updated_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)

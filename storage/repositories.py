@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import functools
+import operator
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import ScalarSelect, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from lifecycle.stages import Stage, Team
@@ -66,16 +69,41 @@ def customers_with_prefix(session: Session, workspace_id: str, prefix: str, *, l
     ).all()
 
 
-def customers_containing(
+@dataclass(frozen=True)
+class NameCandidate:
+    """A customer's id, name and stage: enough to rank and offer it, without loading the whole row."""
+
+    id: int
+    name: str
+    name_key: str
+    stage: Stage
+
+
+def customers_sharing_fragments(
     session: Session, workspace_id: str, fragments: Sequence[str], *, limit: int
-) -> Sequence[Customer]:
-    """Customers whose name key contains any of the fragments (candidates for 'did you mean')."""
+) -> list[NameCandidate]:
+    """Customers whose name key contains the most of the fragments, best first (for 'did you mean')."""
     if not fragments:
         return []
-    conditions = [Customer.name_key.contains(fragment, autoescape=True) for fragment in fragments]
-    return session.scalars(
-        select(Customer).where(Customer.workspace_id == workspace_id, or_(*conditions)).limit(limit)
+    matches = [Customer.name_key.contains(fragment, autoescape=True) for fragment in fragments]
+    shared = functools.reduce(operator.add, [case((match, 1), else_=0) for match in matches]).label("shared")
+    rows = session.execute(
+        select(Customer.id, Customer.name, Customer.name_key, Customer.stage, shared)
+        .where(Customer.workspace_id == workspace_id, or_(*matches))
+        .order_by(shared.desc(), Customer.name_key)
+        .limit(limit)
     ).all()
+    return [NameCandidate(row.id, row.name, row.name_key, row.stage) for row in rows]
+
+
+def last_touch_subquery() -> ScalarSelect[datetime]:
+    """Per customer row, the time of its latest touchpoint (one index probe each)."""
+    return (
+        select(func.max(Touchpoint.occurred_at))
+        .where(Touchpoint.customer_id == Customer.id)
+        .correlate(Customer)
+        .scalar_subquery()
+    )
 
 
 def list_customers(
@@ -85,30 +113,21 @@ def list_customers(
     stage: Stage | None = None,
     owner_user_id: str | None = None,
     limit: int,
-) -> tuple[Sequence[Customer], int]:
-    """A page of customers (most recently updated first) and the total that match."""
+) -> tuple[list[tuple[Customer, datetime | None]], int]:
+    """A page of customers (most recently updated first) with their last touchpoint, and the total."""
     conditions = [Customer.workspace_id == workspace_id]
     if stage is not None:
         conditions.append(Customer.stage == stage)
     if owner_user_id is not None:
         conditions.append(Customer.owner_user_id == owner_user_id)
     total = session.scalar(select(func.count()).select_from(Customer).where(*conditions)) or 0
-    rows = session.scalars(
-        select(Customer).where(*conditions).order_by(Customer.updated_at.desc(), Customer.id.desc()).limit(limit)
-    ).all()
-    return rows, total
-
-
-def last_touch_times(session: Session, workspace_id: str, customer_ids: Sequence[int]) -> dict[int, datetime]:
-    """The latest touchpoint time of each customer, in one grouped query."""
-    if not customer_ids:
-        return {}
     rows = session.execute(
-        select(Touchpoint.customer_id, func.max(Touchpoint.occurred_at))
-        .where(Touchpoint.workspace_id == workspace_id, Touchpoint.customer_id.in_(customer_ids))
-        .group_by(Touchpoint.customer_id)
+        select(Customer, last_touch_subquery())
+        .where(*conditions)
+        .order_by(Customer.updated_at.desc(), Customer.id.desc())
+        .limit(limit)
     ).all()
-    return {customer_id: last for customer_id, last in rows}
+    return [(customer, last_touch) for customer, last_touch in rows], total
 
 
 def recent_touchpoints(session: Session, customer_id: int, *, limit: int) -> Sequence[Touchpoint]:

@@ -35,6 +35,8 @@ def test_sentiment_table():
         ours = agreement(rows, lambda text: score_text(text).compound)
         raw_cost = _seconds_per_text(texts, score_text_raw_vader)
         our_cost = _seconds_per_text(texts, score_text)
-        print(f"| {corpus} | {len(rows)} | {raw.pearson:.3f} | {ours.pearson:.3f} | {raw.accuracy:.3f} | "
-              f"{ours.accuracy:.3f} | {raw_cost * 1e6:.0f} | {our_cost * 1e6:.0f} | {our_cost / raw_cost:.2f} |")
+        print(
+            f"| {corpus} | {len(rows)} | {raw.pearson:.3f} | {ours.pearson:.3f} | {raw.accuracy:.3f} | "
+            f"{ours.accuracy:.3f} | {raw_cost * 1e6:.0f} | {our_cost * 1e6:.0f} | {our_cost / raw_cost:.2f} |"
+        )
         assert ours.pearson >= raw.pearson - 0.01 and ours.accuracy >= raw.accuracy - 0.01

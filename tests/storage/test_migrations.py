@@ -18,10 +18,12 @@ def test_migrated_schema_matches_the_models(engine):
 def test_migrations_create_the_lookup_indexes(engine):
     inspector = inspect(engine)
     customer_indexes = {index["name"] for index in inspector.get_indexes("customers")}
-    assert {"ix_customers_workspace_stage", "ix_customers_workspace_owner"} <= customer_indexes
-    touchpoint_indexes = {
-        index["name"]: index["column_names"] for index in inspector.get_indexes("touchpoints")
-    }
+    assert {
+        "ix_customers_workspace_stage_updated",
+        "ix_customers_workspace_owner_updated",
+        "ix_customers_workspace_updated",
+    } <= customer_indexes
+    touchpoint_indexes = {index["name"]: index["column_names"] for index in inspector.get_indexes("touchpoints")}
     assert touchpoint_indexes["ix_touchpoints_customer_occurred"] == ["customer_id", "occurred_at"]
     uniques = {constraint["name"] for constraint in inspector.get_unique_constraints("customers")}
     assert "uq_customers_workspace_name_key" in uniques

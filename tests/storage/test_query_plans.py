@@ -1,46 +1,104 @@
-"""The lookups the bot does on every command are served by indexes, not table scans."""
+"""The queries the bot runs on every command are served by the indexes meant for them.
+
+The statements are captured from the real lifecycle functions and EXPLAINed on the same database, so a
+change to a query that stops it using its index fails here rather than at 100k customers.
+"""
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+
 import pytest
-from sqlalchemy import select, text
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Engine, event
 
+from lifecycle.activity import log_touchpoint
+from lifecycle.customers import add_customer, list_customers, resolve_customer
+from lifecycle.errors import AmbiguousCustomer
 from lifecycle.stages import Stage
-from storage.models import Customer, Touchpoint
-from storage.repositories import _prefix_upper_bound
+from lifecycle.touchpoints import TouchpointKind
+
+NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 
 
-def _queries():
-    return {
-        "name prefix": select(Customer.id).where(
-            Customer.workspace_id == "T0ACME",
-            Customer.name_key >= "acm",
-            Customer.name_key < _prefix_upper_bound("acm"),
-        ),
-        "by stage": select(Customer.id).where(
-            Customer.workspace_id == "T0ACME", Customer.stage == Stage.RETENTION
-        ),
-        "last touchpoint": select(Touchpoint.occurred_at)
-        .where(Touchpoint.customer_id == 42)
-        .order_by(Touchpoint.occurred_at.desc())
-        .limit(1),
-    }
+@contextmanager
+def captured_statements(engine: Engine) -> Iterator[list[tuple[str, object]]]:
+    statements: list[tuple[str, object]] = []
+
+    def capture(conn, cursor, statement, parameters, context, executemany):  # noqa: ARG001
+        if statement.lstrip().upper().startswith("SELECT"):
+            statements.append((statement, parameters))
+
+    event.listen(engine, "before_cursor_execute", capture)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", capture)
 
 
-@pytest.mark.parametrize("name", ["name prefix", "by stage", "last touchpoint"])
-def test_hot_lookups_use_an_index(engine, name):
-    query = _queries()[name]
+def plan_of(engine: Engine, statement: str, parameters: object) -> str:
     with engine.connect() as connection:
         if engine.dialect.name == "sqlite":
-            compiled = query.compile(dialect=sqlite.dialect(), compile_kwargs={"literal_binds": True})
-            plan = " ".join(
-                str(row[-1]) for row in connection.execute(text(f"EXPLAIN QUERY PLAN {compiled}"))
+            rows = connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters).all()
+            return "\n".join(str(row[-1]) for row in rows)
+        # Statistics as autovacuum would have them; and on a tiny table the planner would rightly scan it,
+        # so forbid scans to see whether an index can serve the query.
+        connection.exec_driver_sql("ANALYZE")
+        connection.exec_driver_sql("SET enable_seqscan = off")
+        connection.exec_driver_sql("SET enable_bitmapscan = off")
+        return "\n".join(row[0] for row in connection.exec_driver_sql(f"EXPLAIN {statement}", parameters))
+
+
+@pytest.fixture
+def seeded(session_factory):
+    with session_factory.begin() as session:
+        for number in range(30):
+            stage, owner = list(Stage)[number % 6], f"U0OWNER{number % 10}"
+            customer = add_customer(
+                session, workspace_id="T0ACME", name=f"Acme {number}", stage=stage, owner=owner, actor="U0REP", now=NOW
             )
-            assert "USING" in plan and "INDEX" in plan, plan
-        else:
-            compiled = query.compile(dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True})
-            # With sequential scans off, the planner still picks a scan unless an index can serve the query.
-            connection.execute(text("SET enable_seqscan = off"))
-            plan = " ".join(row[0] for row in connection.execute(text(f"EXPLAIN {compiled}")))
-            assert "Index" in plan, plan
+            log_touchpoint(
+                session,
+                workspace_id="T0ACME",
+                customer=customer.id,
+                kind=TouchpointKind.CALL,
+                note="",
+                actor="U0REP",
+                now=NOW,
+            )
+    return session_factory
+
+
+def _page_query(statements):
+    return next((s, p) for s, p in statements if "ORDER BY" in s.upper() and "LIMIT" in s.upper())
+
+
+@pytest.mark.parametrize(
+    ("filters", "index"),
+    [
+        ({"stage": Stage.RETENTION}, "ix_customers_workspace_stage_updated"),
+        ({"owner": "U0OWNER3"}, "ix_customers_workspace_owner_updated"),
+        ({}, "ix_customers_workspace_updated"),
+    ],
+    ids=["by stage", "by owner", "all"],
+)
+def test_a_customer_list_page_walks_its_index_in_order_with_one_probe_per_last_touch(engine, seeded, filters, index):
+    with captured_statements(engine) as statements, seeded() as session:
+        list_customers(session, workspace_id="T0ACME", **filters)
+    plan = plan_of(engine, *_page_query(statements))
+    assert index in plan, plan
+    assert "ix_touchpoints_customer_occurred" in plan, plan
+    assert "TEMP B-TREE" not in plan and "Sort" not in plan, plan  # no sorting of the whole stage
+
+
+@pytest.mark.parametrize("query", ["Acme 1", "acme 2", "acm"], ids=["exact", "prefix", "ambiguous prefix"])
+def test_name_lookups_use_the_name_index(engine, seeded, query):
+    # An ambiguous prefix raises; only the plans matter here.
+    with captured_statements(engine) as statements, seeded() as session, contextlib.suppress(AmbiguousCustomer):
+        resolve_customer(session, workspace_id="T0ACME", customer=query)
+    for statement, parameters in statements:
+        if "FROM customers" in statement and "name_key" in statement:
+            plan = plan_of(engine, statement, parameters)
+            assert "uq_customers_workspace_name_key" in plan or "sqlite_autoindex_customers" in plan, plan
