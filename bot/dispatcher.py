@@ -19,15 +19,17 @@ from slack_sdk.http_retry.builtin_interval_calculators import FixedValueRetryInt
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from handlers.blocks.feedback_alerts import negative_feedback_alert
 from handlers.blocks.handoffs import handoff_alert, handoff_escalation, handoff_reminder
+from lifecycle.assessment import assess_customers
 from lifecycle.audit import record_audit
 from lifecycle.clock import Clock, utc_now
 from lifecycle.handoffs import handoff_view
 from lifecycle.outbox import RetryPolicy, claim_due, enqueue, postpone, record_delivered, record_failure
-from lifecycle.stages import Team
+from lifecycle.stages import Team, owning_team
 from lifecycle.states import OutboxKind, OutboxStatus
 from storage import repositories as repo
-from storage.models import Handoff, OutboxMessage
+from storage.models import Feedback, Handoff, OutboxMessage
 
 logger = logging.getLogger(__name__)
 
@@ -210,7 +212,9 @@ class Dispatcher:
     def _render(self, session: Session, message: OutboxMessage) -> SlackCall | None:
         """The call for a message, or None after marking it done/postponed in this session."""
         now = self.clock()
-        assert message.handoff_id is not None, "only handoff messages exist so far"
+        if message.kind == OutboxKind.FEEDBACK_ALERT:
+            return self._render_feedback_alert(session, message)
+        assert message.handoff_id is not None, f"{message.kind} without a handoff"
         view = handoff_view(session, handoff_id=message.handoff_id)
         handoff = view.handoff
         match message.kind:
@@ -270,6 +274,26 @@ class Dispatcher:
                     {"channel": managers.channel_id, "unfurl_links": False, **reply.as_kwargs()},
                 )
         raise ValueError(f"unknown outbox kind {message.kind}")
+
+    def _render_feedback_alert(self, session: Session, message: OutboxMessage) -> SlackCall | None:
+        now = self.clock()
+        feedback = session.get(Feedback, message.feedback_id)
+        assert feedback is not None
+        customer = feedback.customer
+        # The team owning the customer's stage now, not when the feedback was recorded.
+        route = repo.get_route(session, customer.workspace_id, owning_team(customer.stage))
+        if route is None:
+            record_failure(session, message, error="team has no channel", now=now, policy=self.policy, permanent=True)
+            return None
+        assessed = assess_customers(session, workspace_id=customer.workspace_id, now=now, customer_ids=[customer.id])
+        reply = negative_feedback_alert(
+            customer=customer,
+            feedback=feedback,
+            touchpoints=repo.recent_touchpoints(session, customer.id, limit=3),
+            health=assessed[0].report if assessed else None,
+            now=now,
+        )
+        return SlackCall("chat_postMessage", {"channel": route.channel_id, "unfurl_links": False, **reply.as_kwargs()})
 
     def _after_delivery(self, session: Session, message: OutboxMessage, call: SlackCall, data: dict[str, Any]) -> None:
         if message.handoff_id is None or call.rendered_version is None:

@@ -17,6 +17,7 @@ from handlers.errors import replies_on_error
 from handlers.ids import ActionId
 from handlers.operations import Caller, execute
 from handlers.parsing import request_from_arguments
+from lifecycle.activity import move_stage
 from lifecycle.customers import add_customer, customer_profile
 from lifecycle.errors import InvalidInput
 from lifecycle.handoffs import HandoffAlreadyAccepted, accept_handoff
@@ -114,6 +115,27 @@ def register(app: App, deps: Deps) -> None:
             reply = handoff_blocks.already_accepted(taken.accepted_by, taken.accepted_at)
         reply_ephemeral(respond, reply)
 
+    @app.action(re.compile(f"^{ActionId.PROMOTE_CUSTOMER}(:|$)"))
+    @replies_on_error
+    def promote(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
+        ack()
+        caller = caller_of(body)
+        try:
+            customer_id = int(action.get("value", ""))
+        except ValueError:
+            raise InvalidInput("That button no longer works.") from None
+        with deps.transaction() as session:
+            move = move_stage(
+                session,
+                workspace_id=caller.workspace_id,
+                customer=customer_id,
+                to=Stage.LOYALTY,
+                actor=caller.user_id,
+                reason="Promoted from the loyalty suggestions",
+                now=deps.clock(),
+            )
+        reply_ephemeral(respond, customer_blocks.stage_moved(move))
+
     @app.action(ActionId.VIEW_CUSTOMER)
     @replies_on_error
     def view_customer(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
@@ -124,5 +146,5 @@ def register(app: App, deps: Deps) -> None:
         except ValueError:
             raise InvalidInput("That button no longer works.") from None
         with deps.transaction() as session:
-            view = customer_profile(session, workspace_id=caller.workspace_id, customer=customer_id)
+            view = customer_profile(session, workspace_id=caller.workspace_id, customer=customer_id, now=deps.clock())
         reply_ephemeral(respond, customer_blocks.profile(view, now=deps.clock()))

@@ -11,6 +11,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from handlers.blocks.common import Reply
+from handlers.blocks.health import at_risk_reply, health_settings_reply, loyalty_reply
 from handlers.blocks.help import help_reply
 from handlers.blocks.modals import feedback_modal, stage_modal, touch_modal
 from handlers.blocks.routes import route_set, routes_overview, sla_settings
@@ -20,9 +21,13 @@ from handlers.ids import Command
 from handlers.operations import Caller, run_request
 from handlers.parsing import (
     OpenModal,
+    SetHealthSetting,
     SetRoute,
     SetSla,
+    ShowAtRisk,
+    ShowHealthSettings,
     ShowHelp,
+    ShowLoyal,
     ShowRoutes,
     ShowSla,
     parse_customer_command,
@@ -31,6 +36,8 @@ from handlers.parsing import (
     parse_stage_command,
     parse_touch_command,
 )
+from lifecycle.assessment import at_risk_customers, health_config, update_health_setting
+from lifecycle.loyalty import loyalty_candidates, newly_loyal
 from lifecycle.outbox import failed_messages
 from lifecycle.routing import set_route, team_routes
 from lifecycle.sla import update_sla
@@ -67,6 +74,9 @@ def register(app: App, deps: Deps) -> None:
         request = parse_customer_command(command.get("text", ""))
         if isinstance(request, ShowHelp):
             reply_ephemeral(respond, help_reply(request.command))
+            return
+        if isinstance(request, ShowAtRisk):
+            reply_ephemeral(respond, at_risk(deps, caller_of(command)))
             return
         reply_ephemeral(respond, run_request(deps, request, caller=caller_of(command)))
 
@@ -114,6 +124,34 @@ def register(app: App, deps: Deps) -> None:
                         now=deps.clock(),
                     )
                 reply_ephemeral(respond, route_set(result.route, note=note, waiting=result.waiting_alerts))
+            case ShowAtRisk():
+                reply_ephemeral(respond, at_risk(deps, caller))
+            case ShowLoyal():
+                with deps.transaction() as session:
+                    now = deps.clock()
+                    newly = newly_loyal(session, workspace_id=caller.workspace_id, now=now, days=NEWLY_LOYAL_DAYS)
+                    candidates = loyalty_candidates(session, workspace_id=caller.workspace_id, now=now)
+                reply_ephemeral(respond, loyalty_reply(newly, candidates, days=NEWLY_LOYAL_DAYS))
+            case ShowHealthSettings():
+                with deps.transaction() as session:
+                    workspace = ensure_workspace(session, caller.workspace_id, now=deps.clock())
+                    settings = health_config(workspace).as_settings()
+                    overrides = dict(workspace.health_settings or {})
+                reply_ephemeral(respond, health_settings_reply(settings, overrides))
+            case SetHealthSetting(key=key, value=value):
+                with deps.transaction() as session:
+                    update_health_setting(
+                        session,
+                        workspace_id=caller.workspace_id,
+                        key=key,
+                        value=value,
+                        actor=caller.user_id,
+                        now=deps.clock(),
+                    )
+                    workspace = ensure_workspace(session, caller.workspace_id, now=deps.clock())
+                    settings = health_config(workspace).as_settings()
+                    overrides = dict(workspace.health_settings or {})
+                reply_ephemeral(respond, health_settings_reply(settings, overrides))
             case ShowSla():
                 with deps.transaction() as session:
                     workspace = ensure_workspace(session, caller.workspace_id, now=deps.clock())
@@ -128,6 +166,16 @@ def register(app: App, deps: Deps) -> None:
                         now=deps.clock(),
                     )
                 reply_ephemeral(respond, sla_settings(workspace))
+
+
+NEWLY_LOYAL_DAYS = 7
+
+
+def at_risk(deps: Deps, caller: Caller) -> Reply:
+    """The at-risk list for the caller's workspace."""
+    with deps.transaction() as session:
+        risks = at_risk_customers(session, workspace_id=caller.workspace_id, now=deps.clock())
+    return at_risk_reply(risks)
 
 
 def join_channel(client: WebClient, channel_id: str) -> str | None:

@@ -22,6 +22,7 @@ class ActionId(StrEnum):
     CREATE_CUSTOMER = "create_customer"
     VIEW_CUSTOMER = "view_customer"
     ACCEPT_HANDOFF = "accept_handoff"
+    PROMOTE_CUSTOMER = "promote_customer"
 
 
 class CallbackId(StrEnum):

@@ -61,7 +61,7 @@ def execute(
             return customer_blocks.customer_created(customer)
         case ShowCustomer(customer=customer):
             return customer_blocks.profile(
-                customer_profile(session, workspace_id=workspace, customer=customer), now=now
+                customer_profile(session, workspace_id=workspace, customer=customer, now=now), now=now
             )
         case ListCustomers(stage=stage, mine=mine):
             listing = list_customers(session, workspace_id=workspace, stage=stage, owner=user if mine else None)

@@ -167,6 +167,29 @@ class ShowSla:
 
 
 @dataclass(frozen=True)
+class ShowAtRisk:
+    """/lifecycle at-risk, /customer list at-risk"""
+
+
+@dataclass(frozen=True)
+class ShowLoyal:
+    """/lifecycle loyal"""
+
+
+@dataclass(frozen=True)
+class ShowHealthSettings:
+    """/lifecycle health"""
+
+
+@dataclass(frozen=True)
+class SetHealthSetting:
+    """/lifecycle health set <key> <value>"""
+
+    key: str
+    value: str
+
+
+@dataclass(frozen=True)
 class SetSla:
     """/lifecycle sla [4h] [09:00-17:00] [mon-fri] [Europe/Berlin], in any order"""
 
@@ -221,7 +244,7 @@ def _name(tokens: list[Token], end: int) -> str:
     return " ".join(token.value for token in tokens[:end]).strip()
 
 
-def parse_customer_command(text: str) -> AddCustomer | ShowCustomer | ListCustomers | ShowHelp:
+def parse_customer_command(text: str) -> AddCustomer | ShowCustomer | ListCustomers | ShowAtRisk | ShowHelp:
     """Parse the text of /customer."""
     command = "/customer"
     tokens = tokenize(text, command=command, structured=2)
@@ -269,7 +292,10 @@ def _parse_add(tokens: list[Token], command: str) -> AddCustomer:
     return AddCustomer(name=name, stage=stage, owner=owner)
 
 
-def _parse_list(tokens: list[Token], command: str) -> ListCustomers:
+AT_RISK_WORDS = {"at-risk", "atrisk", "risk", "at_risk"}
+
+
+def _parse_list(tokens: list[Token], command: str) -> ListCustomers | ShowAtRisk:
     if not tokens:
         return ListCustomers()
     if len(tokens) > 1:
@@ -277,11 +303,8 @@ def _parse_list(tokens: list[Token], command: str) -> ListCustomers:
     word = tokens[0].value.casefold()
     if word == "mine":
         return ListCustomers(mine=True)
-    if word in {"at-risk", "atrisk", "risk"}:
-        raise InvalidInput(
-            "Risk scoring isn't available in this version yet.",
-            hint="Try `/customer list <stage>` or `/customer list mine`.",
-        )
+    if word in AT_RISK_WORDS:
+        return ShowAtRisk()
     return ListCustomers(stage=parse_stage(tokens[0].value))
 
 
@@ -323,7 +346,11 @@ def parse_feedback_command(text: str) -> RecordFeedback | OpenModal:
     return RecordFeedback(customer=tokens[0].value, text=feedback)
 
 
-def parse_lifecycle_command(text: str) -> ShowHelp | SetRoute | ShowRoutes | ShowSla | SetSla:
+def parse_lifecycle_command(
+    text: str,
+) -> (
+    ShowHelp | SetRoute | ShowRoutes | ShowSla | SetSla | ShowAtRisk | ShowLoyal | ShowHealthSettings | SetHealthSetting
+):
     """Parse the text of /lifecycle."""
     command = "/lifecycle"
     tokens = tokenize(text, command=command, structured=3)
@@ -334,6 +361,18 @@ def parse_lifecycle_command(text: str) -> ShowHelp | SetRoute | ShowRoutes | Sho
         return ShowRoutes()
     if verb == "sla":
         return _parse_sla(tokens[1:], command) if len(tokens) > 1 else ShowSla()
+    if verb in AT_RISK_WORDS:
+        return ShowAtRisk()
+    if verb in {"loyal", "loyalty"}:
+        return ShowLoyal()
+    if verb == "health":
+        if len(tokens) == 1:
+            return ShowHealthSettings()
+        if len(tokens) == 4 and tokens[1].value.casefold() == "set":
+            return SetHealthSetting(key=tokens[2].value.casefold(), value=tokens[3].value)
+        raise UsageError(
+            "Use `/lifecycle health` to see the settings, or `/lifecycle health set <key> <value>`.", command=command
+        )
     if verb == "route":
         if len(tokens) != 3:
             raise UsageError("`route` needs a team and a channel.", command=command)

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from lifecycle.audit import record_audit
 from lifecycle.customers import CustomerRef, resolve_customer
 from lifecycle.errors import InvalidInput
+from lifecycle.feedback_alerts import FeedbackAlert, alert_if_strongly_negative
 from lifecycle.handoffs import HandoffOutcome, record_handoff
 from lifecycle.sentiment import Sentiment, score_text
 from lifecycle.stages import Stage, Team, check_transition, is_backward, is_handoff, owning_team
@@ -55,6 +56,8 @@ def log_touchpoint(
     )
     session.add(touchpoint)
     found.updated_at = now
+    if found.last_touch_at is None or found.last_touch_at < now:
+        found.last_touch_at = now
     session.flush()
     record_audit(
         session,
@@ -147,6 +150,7 @@ class RecordedFeedback:
     feedback: Feedback
     sentiment: Sentiment
     text: BoundedText
+    alert: FeedbackAlert = FeedbackAlert(raised=False)
 
 
 def record_feedback(
@@ -192,7 +196,8 @@ def record_feedback(
         compound=sentiment.compound,
         source=source.value,
     )
-    return RecordedFeedback(customer=found, feedback=feedback, sentiment=sentiment, text=bounded)
+    alert = alert_if_strongly_negative(session, customer=found, feedback=feedback, now=now)
+    return RecordedFeedback(customer=found, feedback=feedback, sentiment=sentiment, text=bounded, alert=alert)
 
 
 def ensure_known_workspace(session: Session, *, workspace_id: str, now: datetime) -> None:

@@ -10,6 +10,7 @@ from datetime import datetime
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from lifecycle.assessment import assess_customers, weekly_sentiment
 from lifecycle.audit import record_audit
 from lifecycle.errors import (
     AmbiguousCustomer,
@@ -18,6 +19,7 @@ from lifecycle.errors import (
     DuplicateCustomer,
     InvalidInput,
 )
+from lifecycle.health import HealthReport
 from lifecycle.names import clean_customer_name, name_key
 from lifecycle.stages import Stage, Team, owning_team
 from storage import repositories as repo
@@ -180,8 +182,8 @@ def list_customers(
     limit: int = 20,
 ) -> CustomerList:
     """Customers filtered by stage or owner, with their last touchpoint, in two queries (count and page)."""
-    rows, total = repo.list_customers(session, workspace_id, stage=stage, owner_user_id=owner, limit=limit)
-    return CustomerList(rows=[CustomerRow(customer, last_touch) for customer, last_touch in rows], total=total)
+    customers, total = repo.list_customers(session, workspace_id, stage=stage, owner_user_id=owner, limit=limit)
+    return CustomerList(rows=[CustomerRow(customer, customer.last_touch_at) for customer in customers], total=total)
 
 
 @dataclass(frozen=True)
@@ -195,12 +197,17 @@ class Profile:
     feedback: Sequence[Feedback]
     feedback_count: int
     mean_sentiment: float | None
+    health: HealthReport | None = None  # None for churned customers
+    sentiment_weeks: Sequence[float | None] = ()
 
 
-def customer_profile(session: Session, *, workspace_id: str, customer: CustomerRef, timeline: int = 8) -> Profile:
-    """The customer with its recent touchpoints, stage changes and feedback."""
+def customer_profile(
+    session: Session, *, workspace_id: str, customer: CustomerRef, now: datetime, timeline: int = 8
+) -> Profile:
+    """The customer with its health, recent touchpoints, stage changes and feedback."""
     found = resolve_customer(session, workspace_id=workspace_id, customer=customer)
     count, mean = repo.feedback_summary(session, found.id)
+    assessed = assess_customers(session, workspace_id=workspace_id, now=now, customer_ids=[found.id])
     return Profile(
         customer=found,
         team=owning_team(found.stage),
@@ -209,4 +216,6 @@ def customer_profile(session: Session, *, workspace_id: str, customer: CustomerR
         feedback=repo.recent_feedback(session, found.id, limit=timeline),
         feedback_count=count,
         mean_sentiment=mean,
+        health=assessed[0].report if assessed else None,
+        sentiment_weeks=weekly_sentiment(session, customer_id=found.id, now=now),
     )

@@ -39,6 +39,7 @@ def enqueue(
     kind: OutboxKind,
     now: datetime,
     handoff_id: int | None = None,
+    feedback_id: int | None = None,
     dedupe_key: str | None = None,
 ) -> bool:
     """Add a message to deliver; False when one with the same dedupe key already exists (sent or not)."""
@@ -46,6 +47,7 @@ def enqueue(
         workspace_id=workspace_id,
         kind=kind,
         handoff_id=handoff_id,
+        feedback_id=feedback_id,
         dedupe_key=dedupe_key,
         status=OutboxStatus.PENDING,
         attempts=0,

@@ -29,3 +29,4 @@ class OutboxKind(StrEnum):
     HANDOFF_REFRESH = "handoff.refresh"
     HANDOFF_REMINDER = "handoff.reminder"
     HANDOFF_ESCALATION = "handoff.escalation"
+    FEEDBACK_ALERT = "feedback.alert"

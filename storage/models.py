@@ -56,6 +56,7 @@ class Base(DeclarativeBase):
         OutboxStatus: _enum_type(OutboxStatus),
         OutboxKind: _enum_type(OutboxKind),
         dict[str, Any]: JSON(),
+        dict[str, Any] | None: JSON(),
     }
 
 
@@ -81,6 +82,8 @@ class Workspace(Base):
     business_opens: Mapped[str] = mapped_column(String(5), default="09:00", server_default="09:00")
     business_closes: Mapped[str] = mapped_column(String(5), default="17:00", server_default="17:00")
     business_days: Mapped[str] = mapped_column(String(40), default="mon-fri", server_default="mon-fri")
+    # Overrides of lifecycle.health.HealthConfig, e.g. {"cadence.retention": 21}.
+    health_settings: Mapped[dict[str, Any] | None]
 
 
 class Customer(Base):
@@ -105,6 +108,8 @@ class Customer(Base):
     created_by: Mapped[SlackId]
     created_at: Mapped[Timestamp]
     updated_at: Mapped[Timestamp]
+    # Kept in step by log_touchpoint, so health over a whole workspace never scans the touchpoints.
+    last_touch_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     touchpoints: Mapped[list[Touchpoint]] = relationship(back_populates="customer", passive_deletes=True)
     stage_changes: Mapped[list[StageChange]] = relationship(back_populates="customer", passive_deletes=True)
@@ -289,6 +294,9 @@ class OutboxMessage(Base):
     workspace_id: Mapped[SlackId] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
     kind: Mapped[OutboxKind]
     handoff_id: Mapped[int | None] = mapped_column(ForeignKey("handoffs.id", ondelete="CASCADE"))
+    feedback_id: Mapped[int | None] = mapped_column(
+        ForeignKey("feedback.id", ondelete="CASCADE", name="fk_outbox_feedback_id")
+    )
     dedupe_key: Mapped[str | None] = mapped_column(String(200))
     status: Mapped[OutboxStatus]
     attempts: Mapped[int] = mapped_column(default=0)

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ScalarSelect, case, func, or_, select
+from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import Session
 
 from lifecycle.stages import Stage, Team
@@ -96,16 +96,6 @@ def customers_sharing_fragments(
     return [NameCandidate(row.id, row.name, row.name_key, row.stage) for row in rows]
 
 
-def last_touch_subquery() -> ScalarSelect[datetime]:
-    """Per customer row, the time of its latest touchpoint (one index probe each)."""
-    return (
-        select(func.max(Touchpoint.occurred_at))
-        .where(Touchpoint.customer_id == Customer.id)
-        .correlate(Customer)
-        .scalar_subquery()
-    )
-
-
 def list_customers(
     session: Session,
     workspace_id: str,
@@ -113,21 +103,18 @@ def list_customers(
     stage: Stage | None = None,
     owner_user_id: str | None = None,
     limit: int,
-) -> tuple[list[tuple[Customer, datetime | None]], int]:
-    """A page of customers (most recently updated first) with their last touchpoint, and the total."""
+) -> tuple[Sequence[Customer], int]:
+    """A page of customers (most recently updated first), and how many match in all."""
     conditions = [Customer.workspace_id == workspace_id]
     if stage is not None:
         conditions.append(Customer.stage == stage)
     if owner_user_id is not None:
         conditions.append(Customer.owner_user_id == owner_user_id)
     total = session.scalar(select(func.count()).select_from(Customer).where(*conditions)) or 0
-    rows = session.execute(
-        select(Customer, last_touch_subquery())
-        .where(*conditions)
-        .order_by(Customer.updated_at.desc(), Customer.id.desc())
-        .limit(limit)
+    rows = session.scalars(
+        select(Customer).where(*conditions).order_by(Customer.updated_at.desc(), Customer.id.desc()).limit(limit)
     ).all()
-    return [(customer, last_touch) for customer, last_touch in rows], total
+    return rows, total
 
 
 def recent_touchpoints(session: Session, customer_id: int, *, limit: int) -> Sequence[Touchpoint]:

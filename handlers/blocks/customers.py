@@ -28,6 +28,7 @@ from handlers.slack_text import escape_mrkdwn
 from lifecycle.activity import LoggedTouchpoint, RecordedFeedback, StageMove
 from lifecycle.customers import CustomerList, Profile
 from lifecycle.handoffs import HandoffResult
+from lifecycle.health import HealthReport, RiskLevel, sparkline
 from lifecycle.stages import TEAM_LABELS, Stage
 from lifecycle.text import BoundedText
 from storage.models import Customer
@@ -140,6 +141,19 @@ def feedback_recorded(recorded: RecordedFeedback) -> Reply:
     blocks = [section(line), section(f"> {_quote(recorded.feedback.text)}")]
     if sentiment.rules:
         blocks.append(context(f"Read as {' and '.join(sentiment.rules)}."))
+    if recorded.alert.raised and recorded.alert.team is not None:
+        team = TEAM_LABELS[recorded.alert.team]
+        if recorded.alert.channel_id:
+            blocks.append(
+                section(f"🚨 That's strongly negative, so I'm alerting {team} in <#{recorded.alert.channel_id}>.")
+            )
+        else:
+            blocks.append(
+                section(
+                    f"🚨 That's strongly negative, but {team} has no alert channel, so nobody was told. "
+                    f"Route one with `/lifecycle route {recorded.alert.team.value} #channel`."
+                )
+            )
     blocks += _truncation_note(recorded.text, "feedback")
     return Reply(
         text=f"Recorded {sentiment.label} feedback from {escape_mrkdwn(customer.name)}.",
@@ -161,7 +175,10 @@ def profile(view: Profile, *, now: datetime) -> Reply:
         ("Customer since", slack_time(customer.created_at, style="{date_short_pretty}")),
         ("Sentiment", _sentiment_summary(view)),
     ]
-    blocks: list[Block] = [header(customer.name), fields_section(facts), divider()]
+    blocks: list[Block] = [header(customer.name), fields_section(facts)]
+    if view.health is not None:
+        blocks.append(section(health_summary(view.health)))
+    blocks.append(divider())
     timeline = _timeline(view, now=now)
     blocks.append(section("*Recent activity*\n" + ("\n".join(timeline) if timeline else "_Nothing logged yet._")))
     blocks.append(
@@ -176,6 +193,18 @@ def profile(view: Profile, *, now: datetime) -> Reply:
     )
 
 
+LEVEL_EMOJI = {RiskLevel.HEALTHY: "🟢", RiskLevel.WATCH: "🟡", RiskLevel.AT_RISK: "🔴"}
+
+
+def health_summary(report: HealthReport, *, max_reasons: int = 6) -> str:
+    """'*Health* 21/100 · 🔴 at risk' and the reasons, worst first."""
+    lines = [f"*Health* {report.score}/100 · {LEVEL_EMOJI[report.level]} {report.level.value}"]
+    lines += [f"• {escape_mrkdwn(reason.text)}" for reason in report.reasons[:max_reasons]]
+    if not report.reasons:
+        lines.append("• nothing worrying: in touch, no negative feedback, moving at the usual pace")
+    return "\n".join(lines)
+
+
 def _sentiment_summary(view: Profile) -> str:
     if not view.feedback:
         return "No feedback yet"
@@ -183,6 +212,8 @@ def _sentiment_summary(view: Profile) -> str:
     summary = f"{SENTIMENT_EMOJI[latest.label]} latest {latest.label} ({signed(latest.compound)})"
     if view.feedback_count > 1 and view.mean_sentiment is not None:
         summary += f"\naverage of {view.feedback_count}: {signed(view.mean_sentiment)}"
+    if any(week is not None for week in view.sentiment_weeks):
+        summary += f"\nlast {len(view.sentiment_weeks)} weeks: `{sparkline(list(view.sentiment_weeks))}`"
     return summary
 
 

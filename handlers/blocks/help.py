@@ -8,7 +8,7 @@ from lifecycle.touchpoints import kind_names
 
 USAGE: dict[str, tuple[str, str]] = {
     "/customer": (
-        '/customer add "<name>" [stage] [@owner]\n/customer "<name>"\n/customer list [stage|mine]',
+        '/customer add "<name>" [stage] [@owner]\n/customer "<name>"\n/customer list [stage|mine|at-risk]',
         '/customer add "Acme Corp" acquisition @rita',
     ),
     "/touch": (
@@ -19,7 +19,8 @@ USAGE: dict[str, tuple[str, str]] = {
     "/feedback": ('/feedback "<name>" <text>', '/feedback "Acme Corp" The onboarding was quick and clear'),
     "/lifecycle": (
         "/lifecycle help\n/lifecycle route <sales|services|success|managers> <#channel>\n/lifecycle routes\n"
-        "/lifecycle sla [4h] [09:00-17:00] [mon-fri] [Europe/Berlin]",
+        "/lifecycle sla [4h] [09:00-17:00] [mon-fri] [Europe/Berlin]\n"
+        "/lifecycle at-risk | loyal\n/lifecycle health [set <key> <value>]",
         "/lifecycle route services #onboarding",
     ),
 }

@@ -434,7 +434,7 @@ def operations(seeded: Seeded, probes: Probes, observations: Observations) -> di
         assert len(page.rows) == PAGE_SIZE and page.total == seeded.owner_totals[probes.owner]
 
     def profile(session: Session) -> None:
-        shown = customer_profile(session, workspace_id=MAIN_WORKSPACE, customer=probes.profiled.name)
+        shown = customer_profile(session, workspace_id=MAIN_WORKSPACE, customer=probes.profiled.name, now=NOW)
         expected = min(PROFILE_TIMELINE, seeded.touchpoints_per_customer[probes.profiled.id])
         assert shown.customer.id == probes.profiled.id and len(shown.touchpoints) == expected
 

@@ -35,7 +35,6 @@ BAD_INPUTS = [
     ("/customer", "add " + "x" * 81, "names can be at most 80"),
     ("/customer", 'add "New Co" stage-seven', "I don't understand “stage-seven”"),
     ("/customer", "list platinum", "“platinum” is not a stage"),
-    ("/customer", "list at-risk", "Risk scoring isn't available"),
     ("/lifecycle", "route marketing <#C0MKT|marketing>", "“marketing” is not a team"),
     ("/lifecycle", "route sales marketing", "“marketing” is not a channel"),
     ("/lifecycle", "route sales", "`route` needs a team and a channel"),

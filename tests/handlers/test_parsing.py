@@ -14,9 +14,13 @@ from handlers.parsing import (
     MoveStage,
     OpenModal,
     RecordFeedback,
+    SetHealthSetting,
     SetRoute,
+    ShowAtRisk,
     ShowCustomer,
+    ShowHealthSettings,
     ShowHelp,
+    ShowLoyal,
     ShowRoutes,
     UsageError,
     parse_customer_command,
@@ -321,10 +325,27 @@ def test_customer_list_takes_one_filter_only() -> None:
         parse_customer_command("list mine reach")
 
 
-def test_customer_list_at_risk_explains_it_is_not_available_yet() -> None:
-    with pytest.raises(InvalidInput) as caught:
-        parse_customer_command("list at-risk")
-    assert "isn't available" in caught.value.message
+@pytest.mark.parametrize("text", ["list at-risk", "list risk", "LIST At-Risk"])
+def test_customer_list_at_risk_shows_the_at_risk_list(text: str) -> None:
+    assert parse_customer_command(text) == ShowAtRisk()
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("at-risk", ShowAtRisk()),
+        ("loyal", ShowLoyal()),
+        ("health", ShowHealthSettings()),
+        ("health set cadence.retention 21", SetHealthSetting(key="cadence.retention", value="21")),
+    ],
+)
+def test_lifecycle_health_commands(text: str, expected: object) -> None:
+    assert parse_lifecycle_command(text) == expected
+
+
+def test_lifecycle_health_set_needs_a_key_and_a_value() -> None:
+    with pytest.raises(UsageError):
+        parse_lifecycle_command("health set cadence.retention")
 
 
 # --- /lifecycle ----------------------------------------------------------------------------
