@@ -39,7 +39,7 @@ class HealthConfig:
     typical_stage_days: Mapping[Stage, int] = field(
         default_factory=lambda: _per_stage(reach=60, acquisition=45, conversion=30)
     )
-    weight_recency: float = 30
+    weight_recency: float = 35
     weight_sentiment: float = 20
     weight_trend: float = 10
     weight_negative_feedback: float = 25
@@ -155,7 +155,7 @@ def score_health(signals: HealthSignals, config: HealthConfig | None = None) -> 
     if cadence:
         quiet = signals.days_since_touch if signals.days_since_touch is not None else signals.days_since_created
         if quiet > cadence:
-            share = min(1.0, (quiet - cadence) / (2 * cadence))
+            share = min(1.0, (quiet - cadence) / cadence)  # full weight at twice the cadence
             what = (
                 f"no touchpoint for {_days(quiet)}"
                 if signals.days_since_touch is not None
@@ -166,7 +166,7 @@ def score_health(signals: HealthSignals, config: HealthConfig | None = None) -> 
     if signals.negative_feedback_count and signals.latest_negative is not None:
         count = signals.negative_feedback_count
         strong = signals.latest_negative <= config.strongly_negative
-        share = min(1.0, count / 3 + (0.34 if strong else 0))
+        share = min(1.0, count / 3 + (0.5 if strong else 0))  # one strongly negative message weighs a lot
         plural = "feedback" if count == 1 else "feedbacks"
         reasons.append(
             Reason(

@@ -41,11 +41,7 @@ def plain_input(block_id: str, action_id: str, value: str | None) -> dict[str, A
 
 def static_select(block_id: str, action_id: str, value: str | None) -> dict[str, Any]:
     """State values of a static_select (None = nothing chosen)."""
-    option = (
-        None
-        if value is None
-        else {"text": {"type": "plain_text", "text": value, "emoji": True}, "value": value}
-    )
+    option = None if value is None else {"text": {"type": "plain_text", "text": value, "emoji": True}, "value": value}
     return {block_id: {action_id: {"type": "static_select", "selected_option": option}}}
 
 
@@ -341,9 +337,7 @@ class SlackSender:
             "is_ext_shared_channel": False,
         }
         extra = (
-            {}
-            if retry_num is None
-            else {"X-Slack-Retry-Num": str(retry_num), "X-Slack-Retry-Reason": "http_timeout"}
+            {} if retry_num is None else {"X-Slack-Retry-Num": str(retry_num), "X-Slack-Retry-Reason": "http_timeout"}
         )
         return self.raw(
             json.dumps(body).encode(),

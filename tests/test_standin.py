@@ -48,9 +48,7 @@ def test_base_url_ends_with_slash(standin: StandInSlack) -> None:
     assert standin.base_url.startswith("http://127.0.0.1:") and standin.base_url.endswith("/api/")
 
 
-def test_post_message_recorded_with_decoded_blocks_and_token(
-    standin: StandInSlack, client: WebClient
-) -> None:
+def test_post_message_recorded_with_decoded_blocks_and_token(standin: StandInSlack, client: WebClient) -> None:
     resp = client.chat_postMessage(channel="C1", text="hi", blocks=BLOCKS)
     assert resp["ok"] and resp["channel"] == "C1" and resp["message"]["blocks"] == BLOCKS
     (call,) = standin.calls_to("chat.postMessage")
@@ -123,9 +121,7 @@ def test_429_retry_after_is_honoured(standin: StandInSlack, monkeypatch: pytest.
     slept: list[float] = []
     # The handler sleeps Retry-After + random(0..1); record instead of waiting to keep the suite fast.
     monkeypatch.setattr("slack_sdk.http_retry.builtin_handlers.time.sleep", slept.append)
-    retrying = WebClient(
-        token="xoxb-test", base_url=standin.base_url, retry_handlers=[RateLimitErrorRetryHandler()]
-    )
+    retrying = WebClient(token="xoxb-test", base_url=standin.base_url, retry_handlers=[RateLimitErrorRetryHandler()])
     standin.fail_next("chat.postMessage", status=429, retry_after=1)
     assert retrying.chat_postMessage(channel="C1", text="x")["ok"]
     assert [c.failed_with for c in standin.calls_to("chat.postMessage")] == [429, None]
@@ -151,9 +147,7 @@ def test_fail_next_with_slack_error(standin: StandInSlack, client: WebClient) ->
 
 
 def test_respond_with_override_and_clear(standin: StandInSlack, client: WebClient) -> None:
-    standin.respond_with(
-        "conversations.join", {"ok": False, "error": "method_not_supported_for_channel_type"}
-    )
+    standin.respond_with("conversations.join", {"ok": False, "error": "method_not_supported_for_channel_type"})
     for _ in range(2):
         with pytest.raises(SlackApiError) as err:
             client.conversations_join(channel="G1")
@@ -269,9 +263,7 @@ def test_forged_secret_and_stale_timestamp_do_not_verify(capture: tuple[str, _Ca
 
 def test_command_body_matches_slack(capture: tuple[str, _Captured], standin: StandInSlack) -> None:
     url, captured = capture
-    sent = SlackSender(url, SECRET, standin=standin).command(
-        "/customer", "list", channel_id="C9", channel_name="x"
-    )
+    sent = SlackSender(url, SECRET, standin=standin).command("/customer", "list", channel_id="C9", channel_name="x")
     _, headers, body = captured.requests[0]
     assert headers["Content-Type"] == "application/x-www-form-urlencoded"
     fields = {k: v[0] for k, v in parse_qs(body.decode(), keep_blank_values=True).items()}
@@ -311,9 +303,7 @@ def test_block_action_payloads(capture: tuple[str, _Captured]) -> None:
         "is_ephemeral": False,
     }
     assert in_message["user"]["id"] == "U0REP" and in_message["team"] == {"id": "T0ACME", "domain": "acme"}
-    assert (
-        in_modal["container"] == {"type": "view", "view_id": "V9"} and in_modal["view"]["callback_id"] == "cb"
-    )
+    assert in_modal["container"] == {"type": "view", "view_id": "V9"} and in_modal["view"]["callback_id"] == "cb"
 
 
 def test_view_submission_and_value_helpers(capture: tuple[str, _Captured]) -> None:

@@ -37,7 +37,6 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("health_settings", sa.JSON(), nullable=True))
 
 
-
 def downgrade() -> None:
     with op.batch_alter_table("workspaces", schema=None) as batch_op:
         batch_op.drop_column("health_settings")
@@ -48,4 +47,3 @@ def downgrade() -> None:
 
     with op.batch_alter_table("customers", schema=None) as batch_op:
         batch_op.drop_column("last_touch_at")
-

@@ -1,0 +1,100 @@
+"""Health scoring: each signal costs points and says why, in words and numbers."""
+
+from __future__ import annotations
+
+import pytest
+
+from lifecycle.errors import InvalidInput
+from lifecycle.health import HealthConfig, HealthSignals, RiskLevel, score_health, sparkline
+from lifecycle.stages import Stage
+
+
+def signals(**overrides) -> HealthSignals:
+    base = dict(stage=Stage.RETENTION, days_in_stage=20, days_since_touch=3, days_since_created=200)
+    return HealthSignals(**{**base, **overrides})
+
+
+def reasons(**overrides) -> list[str]:
+    return [reason.text for reason in score_health(signals(**overrides)).reasons]
+
+
+def test_a_customer_in_touch_and_happy_is_healthy_with_no_reasons():
+    report = score_health(signals(latest_sentiment=0.6, recent_mean_sentiment=0.5, prior_mean_sentiment=0.4))
+    assert (report.score, report.level, report.reasons) == (100, RiskLevel.HEALTHY, ())
+
+
+def test_silence_beyond_the_stage_cadence_is_named_with_numbers():
+    assert reasons(days_since_touch=41) == ["no touchpoint for 41 days; expected every 14 in retention"]
+    assert reasons(days_since_touch=10) == []
+
+
+def test_a_customer_never_touched_counts_from_when_it_was_added():
+    assert reasons(stage=Stage.ACQUISITION, days_since_touch=None, days_since_created=12, days_in_stage=12) == [
+        "no touchpoint in 12 days since it was added; expected every 7 in acquisition"
+    ]
+
+
+def test_repeated_negative_feedback_is_counted_with_the_latest_score():
+    assert reasons(negative_feedback_count=3, latest_negative=-0.72, latest_sentiment=-0.72) == [
+        "3 negative feedbacks in 30 days, latest −0.72"
+    ]
+
+
+def test_a_single_mildly_negative_latest_feedback_is_a_smaller_signal():
+    assert reasons(latest_sentiment=-0.3) == ["latest feedback is negative (−0.30)"]
+
+
+def test_falling_sentiment_is_a_trend():
+    assert reasons(recent_mean_sentiment=-0.1, prior_mean_sentiment=0.45) == [
+        "sentiment falling: +0.45 → −0.10 (30-day average)"
+    ]
+    assert reasons(recent_mean_sentiment=0.3, prior_mean_sentiment=0.45) == []
+
+
+def test_too_long_in_a_stage_compares_with_the_typical_time():
+    assert reasons(stage=Stage.CONVERSION, days_in_stage=63, days_since_touch=1) == [
+        "in conversion for 63 days; typical 30"
+    ]
+
+
+def test_backward_moves_and_late_handoffs_are_named():
+    assert reasons(backward_moves=((Stage.LOYALTY, Stage.RETENTION),)) == ["moved back from loyalty to retention"]
+    assert reasons(handoff_business_hours_late=16, handoff_team="Customer success") == [
+        "handoff to Customer success waiting 2 business days past its SLA"
+    ]
+
+
+def test_many_signals_make_a_customer_at_risk_worst_reason_first():
+    report = score_health(
+        signals(
+            days_since_touch=41,
+            negative_feedback_count=3,
+            latest_negative=-0.72,
+            latest_sentiment=-0.72,
+            backward_moves=((Stage.LOYALTY, Stage.RETENTION),),
+        )
+    )
+    assert report.level == RiskLevel.AT_RISK
+    assert report.reasons[0].text.startswith("no touchpoint for 41 days")
+    assert [reason.penalty for reason in report.reasons] == sorted((r.penalty for r in report.reasons), reverse=True)
+
+
+def test_one_problem_puts_a_customer_on_watch():
+    assert score_health(signals(days_since_touch=41)).level == RiskLevel.WATCH
+
+
+def test_settings_change_cadences_weights_and_thresholds():
+    config = HealthConfig().with_setting("cadence.retention", "60").with_setting("at_risk_below", "80")
+    assert score_health(signals(days_since_touch=41), config).reasons == ()
+    assert score_health(signals(days_since_touch=100), config).level == RiskLevel.AT_RISK
+    assert HealthConfig.from_overrides({"weight_recency": 0, "bogus": 1}).weight_recency == 0
+
+
+@pytest.mark.parametrize(("key", "value"), [("nope", "1"), ("cadence.retention", "soon"), ("cadence.retention", "-1")])
+def test_invalid_settings_are_refused_with_a_hint(key, value):
+    with pytest.raises(InvalidInput):
+        HealthConfig().with_setting(key, value)
+
+
+def test_sparkline_shows_gaps_and_levels():
+    assert sparkline([-1.0, 0.0, None, 1.0]) == "▁▅ █"
