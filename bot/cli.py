@@ -64,6 +64,26 @@ def upgrade() -> None:
     click.echo("Database is up to date.")
 
 
+@main.group()
+def digest() -> None:
+    """Manager digests."""
+
+
+@digest.command("send")
+def digest_send() -> None:
+    """Send every digest that is due and not yet sent, once, and exit (for cron; safe beside running bots)."""
+    try:
+        settings = load_settings(http=True, need_signing_secret=False)
+    except ConfigError as error:
+        _fail(str(error))
+        return
+    _configure_logging(settings.log_level)
+    from bot.runtime import send_due_digests
+
+    queued, delivered = send_due_digests(settings)
+    click.echo(f"Queued {queued} due digest(s); delivered {delivered} message(s).")
+
+
 @main.command()
 @click.option("--socket", "socket_mode", is_flag=True, help="For Socket Mode (no public URL needed).")
 @click.option("--url", "request_url", default=None, help="Public URL of POST /slack/events (HTTP mode).")

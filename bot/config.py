@@ -51,7 +51,7 @@ class Settings(BaseSettings):
         return bool(self.slack_app_token)
 
 
-def load_settings(*, http: bool | None = None) -> Settings:
+def load_settings(*, http: bool | None = None, need_signing_secret: bool = True) -> Settings:
     """Read and check the settings a run needs; raise ConfigError naming what is missing."""
     try:
         settings = Settings()
@@ -61,7 +61,8 @@ def load_settings(*, http: bool | None = None) -> Settings:
         raise ConfigError(f"{name} is invalid: {first['msg']}") from None
     required = ["SLACK_BOT_TOKEN"]
     use_http = http if http is not None else not settings.socket_mode
-    required.append("SLACK_SIGNING_SECRET" if use_http else "SLACK_APP_TOKEN")
+    if need_signing_secret:
+        required.append("SLACK_SIGNING_SECRET" if use_http else "SLACK_APP_TOKEN")
     for name in required:
         if not getattr(settings, name.lower()):
             raise ConfigError(f"{name} is not set: {HOW_TO_GET[name]}.")

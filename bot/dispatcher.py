@@ -19,11 +19,14 @@ from slack_sdk.http_retry.builtin_interval_calculators import FixedValueRetryInt
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from handlers.blocks.digest import chart_title, digest_reply
 from handlers.blocks.feedback_alerts import negative_feedback_alert
+from handlers.blocks.funnel_chart import funnel_png
 from handlers.blocks.handoffs import handoff_alert, handoff_escalation, handoff_reminder
 from lifecycle.assessment import assess_customers
 from lifecycle.audit import record_audit
 from lifecycle.clock import Clock, utc_now
+from lifecycle.digest import build_digest, funnel_counts
 from lifecycle.handoffs import handoff_view
 from lifecycle.outbox import RetryPolicy, claim_due, enqueue, postpone, record_delivered, record_failure
 from lifecycle.stages import Team, owning_team
@@ -69,8 +72,25 @@ def dispatcher_client(token: str, base_url: str, *, retry_interval: float = 0.5)
     )
 
 
+def _delivered(session: Session, workspace_id: str, dedupe_key: str) -> bool:
+    status = session.scalar(
+        select(OutboxMessage.status).where(
+            OutboxMessage.workspace_id == workspace_id, OutboxMessage.dedupe_key == dedupe_key
+        )
+    )
+    return status in (None, OutboxStatus.DELIVERED, OutboxStatus.FAILED)
+
+
 def _fixed(seconds: float) -> FixedValueRetryIntervalCalculator:
     return FixedValueRetryIntervalCalculator(fixed_internal=seconds)
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A message this dispatcher leased, and the token that proves it."""
+
+    message_id: int
+    token: str
 
 
 @dataclass
@@ -133,41 +153,25 @@ class Dispatcher:
         """Claim and send every due message; returns how many were delivered."""
         delivered = 0
         while not self._stopping.is_set():
-            with self.session_factory.begin() as session:
-                claimed = [
-                    m.id
-                    for m in claim_due(
-                        session,
-                        worker=self.worker_id,
-                        now=self.clock(),
-                        policy=self.policy,
-                        limit=self.batch_size,
-                    )
-                ]
-            if not claimed:
+            claims = self.claim()
+            if not claims:
                 break
-            delivered += sum(self.deliver(message_id) for message_id in claimed)
+            delivered += sum(self.deliver(claim) for claim in claims)
         return delivered
 
-    def claim(self) -> list[int]:
-        """Claim due messages without sending them (tests use it to simulate a crash after claiming)."""
+    def claim(self) -> list[Claim]:
+        """Claim due messages (a batch); each claim carries its own token, so only its holder may send it."""
+        token = f"{self.worker_id}/{uuid.uuid4().hex[:8]}"
         with self.session_factory.begin() as session:
-            return [
-                m.id
-                for m in claim_due(
-                    session,
-                    worker=self.worker_id,
-                    now=self.clock(),
-                    policy=self.policy,
-                    limit=self.batch_size,
-                )
-            ]
+            messages = claim_due(session, worker=token, now=self.clock(), policy=self.policy, limit=self.batch_size)
+            return [Claim(message.id, token) for message in messages]
 
-    def deliver(self, message_id: int) -> bool:
+    def deliver(self, claim: Claim) -> bool:
         """Render and send one claimed message, then record the outcome; True when delivered."""
+        message_id = claim.message_id
         with self.session_factory.begin() as session:
             message = session.get(OutboxMessage, message_id)
-            if message is None or message.status != OutboxStatus.SENDING or message.claimed_by != self.worker_id:
+            if message is None or message.status != OutboxStatus.SENDING or message.claimed_by != claim.token:
                 return False  # our lease ran out and someone else took it over
             try:
                 call = self._render(session, message)
@@ -198,6 +202,10 @@ class Dispatcher:
 
     def _call(self, call: SlackCall) -> Any:
         method = getattr(self.client, call.method)
+        if call.method == "files_upload_v2" and str(call.arguments["channel"])[:1] in "UW":
+            # A file for a person goes to our DM with them, which needs its channel id.
+            opened = self.client.conversations_open(users=call.arguments["channel"])
+            call.arguments["channel"] = opened["channel"]["id"]
         try:
             return method(**call.arguments)
         except SlackApiError as error:
@@ -214,6 +222,8 @@ class Dispatcher:
         now = self.clock()
         if message.kind == OutboxKind.FEEDBACK_ALERT:
             return self._render_feedback_alert(session, message)
+        if message.kind in (OutboxKind.DIGEST, OutboxKind.DIGEST_CHART):
+            return self._render_digest(session, message)
         assert message.handoff_id is not None, f"{message.kind} without a handoff"
         view = handoff_view(session, handoff_id=message.handoff_id)
         handoff = view.handoff
@@ -294,6 +304,40 @@ class Dispatcher:
             now=now,
         )
         return SlackCall("chat_postMessage", {"channel": route.channel_id, "unfurl_links": False, **reply.as_kwargs()})
+
+    def _render_digest(self, session: Session, message: OutboxMessage) -> SlackCall | None:
+        now = self.clock()
+        payload = message.payload or {}
+        channel = payload.get("channel_id") or payload.get("user_id")
+        if not channel:
+            managers = repo.get_route(session, message.workspace_id, Team.MANAGERS)
+            channel = managers.channel_id if managers else None
+        if channel is None:
+            record_failure(
+                session, message, error="managers have no channel", now=now, policy=self.policy, permanent=True
+            )
+            return None
+        timezone = str(payload.get("timezone") or "UTC")
+        if message.kind == OutboxKind.DIGEST_CHART:
+            if message.dedupe_key and not _delivered(
+                session, message.workspace_id, message.dedupe_key.removesuffix(":chart")
+            ):
+                postpone(message, until=now + WAIT_FOR_ALERT)  # the chart follows its digest, never precedes it
+                return None
+            png = funnel_png(
+                funnel_counts(session, workspace_id=message.workspace_id), title=chart_title(now, timezone)
+            )
+            return SlackCall(
+                "files_upload_v2", {"channel": channel, "content": png, "filename": "funnel.png", "title": "Funnel"}
+            )
+        digest = build_digest(
+            session,
+            workspace_id=message.workspace_id,
+            now=now,
+            window=timedelta(days=int(payload.get("window_days", 1))),
+        )
+        reply = digest_reply(digest, timezone=timezone, catch_up=bool(payload.get("catch_up")))
+        return SlackCall("chat_postMessage", {"channel": channel, "unfurl_links": False, **reply.as_kwargs()})
 
     def _after_delivery(self, session: Session, message: OutboxMessage, call: SlackCall, data: dict[str, Any]) -> None:
         if message.handoff_id is None or call.rendered_version is None:

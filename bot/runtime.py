@@ -79,3 +79,18 @@ def build_runtime(settings: Settings, *, migrate: bool = True) -> Runtime:
     app = create_app(settings, session_factory, notify=dispatcher.nudge)
     scheduler = build_scheduler(session_factory, notify=dispatcher.nudge)
     return Runtime(settings=settings, engine=engine, app=app, dispatcher=dispatcher, scheduler=scheduler)
+
+
+def send_due_digests(settings: Settings) -> tuple[int, int]:
+    """One digest sweep and one outbox pass, for cron-style deployments; returns (queued, delivered)."""
+    from bot.scheduler import run_digest_sweep
+
+    upgrade(settings.database_url)
+    engine = make_engine(settings.database_url)
+    try:
+        session_factory = make_session_factory(engine)
+        dispatcher = Dispatcher(session_factory, dispatcher_client(settings.slack_bot_token, settings.slack_api_url))
+        queued = run_digest_sweep(session_factory, clock=dispatcher.clock, notify=lambda: None)
+        return queued, dispatcher.deliver_due()
+    finally:
+        engine.dispose()

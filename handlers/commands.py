@@ -4,13 +4,21 @@ from __future__ import annotations
 
 import json
 import logging
+from datetime import timedelta
 from typing import Any
 
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from handlers.blocks.common import Reply
+from handlers.blocks.common import Reply, section
+from handlers.blocks.digest import (
+    describe_schedule,
+    digest_queued,
+    funnel_reply,
+    schedule_created,
+    schedules_list,
+)
 from handlers.blocks.health import at_risk_reply, health_settings_reply, loyalty_reply
 from handlers.blocks.help import help_reply
 from handlers.blocks.modals import feedback_modal, stage_modal, touch_modal
@@ -20,11 +28,16 @@ from handlers.errors import replies_on_error
 from handlers.ids import Command
 from handlers.operations import Caller, run_request
 from handlers.parsing import (
+    CancelDigest,
+    DigestNow,
+    ListDigests,
     OpenModal,
+    ScheduleDigest,
     SetHealthSetting,
     SetRoute,
     SetSla,
     ShowAtRisk,
+    ShowFunnel,
     ShowHealthSettings,
     ShowHelp,
     ShowLoyal,
@@ -37,11 +50,15 @@ from handlers.parsing import (
     parse_touch_command,
 )
 from lifecycle.assessment import at_risk_customers, health_config, update_health_setting
+from lifecycle.digest import build_digest
+from lifecycle.errors import InvalidInput
 from lifecycle.loyalty import loyalty_candidates, newly_loyal
 from lifecycle.outbox import failed_messages
 from lifecycle.routing import set_route, team_routes
+from lifecycle.schedules import active_schedules, cancel_schedule, create_schedule, enqueue_digest_now, next_occurrence
 from lifecycle.sla import update_sla
-from storage.repositories import ensure_workspace
+from lifecycle.stages import Team
+from storage.repositories import ensure_workspace, get_route
 
 logger = logging.getLogger(__name__)
 
@@ -100,8 +117,8 @@ def register(app: App, deps: Deps) -> None:
     @replies_on_error
     def lifecycle_command(ack: Ack, command: dict[str, Any], respond: Respond, client: WebClient) -> None:
         ack()
-        request = parse_lifecycle_command(command.get("text", ""))
         caller = caller_of(command)
+        request = parse_lifecycle_command(command.get("text", ""), caller=caller.user_id)
         match request:
             case ShowHelp(command=name):
                 reply_ephemeral(respond, help_reply(name))
@@ -126,6 +143,63 @@ def register(app: App, deps: Deps) -> None:
                 reply_ephemeral(respond, route_set(result.route, note=note, waiting=result.waiting_alerts))
             case ShowAtRisk():
                 reply_ephemeral(respond, at_risk(deps, caller))
+            case ShowFunnel():
+                with deps.transaction() as session:
+                    digest = build_digest(
+                        session, workspace_id=caller.workspace_id, now=deps.clock(), window=timedelta(days=7)
+                    )
+                reply_ephemeral(respond, funnel_reply(digest))
+            case DigestNow(channel_id=channel_id):
+                with deps.transaction() as session:
+                    managers = get_route(session, caller.workspace_id, Team.MANAGERS)
+                    target = channel_id or (managers.channel_id if managers else None)
+                    if target is None:
+                        raise InvalidInput(
+                            "Managers have no channel yet, so I don't know where to post the digest.",
+                            hint="Route one with `/lifecycle route managers #channel`, or name a channel: "
+                            "`/lifecycle digest now #sales-leads`.",
+                        )
+                    enqueue_digest_now(
+                        session,
+                        workspace_id=caller.workspace_id,
+                        channel_id=target,
+                        user_id=None,
+                        actor=caller.user_id,
+                        now=deps.clock(),
+                    )
+                reply_ephemeral(respond, digest_queued(target))
+            case ScheduleDigest(request=schedule_request):
+                with deps.transaction() as session:
+                    now = deps.clock()
+                    schedule = create_schedule(
+                        session,
+                        workspace_id=caller.workspace_id,
+                        request=schedule_request,
+                        actor=caller.user_id,
+                        now=now,
+                    )
+                    routed = get_route(session, caller.workspace_id, Team.MANAGERS) is not None
+                    reply = schedule_created(schedule, next_occurrence(schedule, now), managers_routed=routed)
+                reply_ephemeral(respond, reply)
+            case ListDigests():
+                with deps.transaction() as session:
+                    now = deps.clock()
+                    schedules = [
+                        (schedule, next_occurrence(schedule, now))
+                        for schedule in active_schedules(session, workspace_id=caller.workspace_id)
+                    ]
+                reply_ephemeral(respond, schedules_list(schedules))
+            case CancelDigest(schedule_id=schedule_id):
+                with deps.transaction() as session:
+                    cancelled = cancel_schedule(
+                        session,
+                        workspace_id=caller.workspace_id,
+                        schedule_id=schedule_id,
+                        actor=caller.user_id,
+                        now=deps.clock(),
+                    )
+                    text = f"🗑️ Cancelled digest #{cancelled.id} ({describe_schedule(cancelled)})."
+                reply_ephemeral(respond, Reply(text=text, blocks=[section(text)]))
             case ShowLoyal():
                 with deps.transaction() as session:
                     now = deps.clock()

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, fields
+from datetime import time
 from enum import StrEnum
 from typing import Any
 
 from handlers.slack_text import parse_channel_mention, parse_user_mention, to_plain_text, unescape_entities
 from lifecycle.business_time import parse_hours, parse_timezone, parse_weekdays
 from lifecycle.errors import InvalidInput
+from lifecycle.schedules import FREQUENCIES, ScheduleRequest, parse_weekday
 from lifecycle.sla import SlaChange
 from lifecycle.stages import Stage, Team, looks_like_stage, parse_stage, parse_team
 from lifecycle.touchpoints import TouchpointKind, looks_like_kind, parse_kind
@@ -174,6 +176,37 @@ class ShowAtRisk:
 @dataclass(frozen=True)
 class ShowLoyal:
     """/lifecycle loyal"""
+
+
+@dataclass(frozen=True)
+class ShowFunnel:
+    """/lifecycle funnel"""
+
+
+@dataclass(frozen=True)
+class DigestNow:
+    """/lifecycle digest now [#channel]"""
+
+    channel_id: str | None = None
+
+
+@dataclass(frozen=True)
+class ScheduleDigest:
+    """/lifecycle digest schedule <daily|weekdays|weekly <day>> <HH:MM> [time zone] [#channel|me]"""
+
+    request: ScheduleRequest
+
+
+@dataclass(frozen=True)
+class ListDigests:
+    """/lifecycle digest list"""
+
+
+@dataclass(frozen=True)
+class CancelDigest:
+    """/lifecycle digest cancel <id>"""
+
+    schedule_id: int
 
 
 @dataclass(frozen=True)
@@ -346,11 +379,25 @@ def parse_feedback_command(text: str) -> RecordFeedback | OpenModal:
     return RecordFeedback(customer=tokens[0].value, text=feedback)
 
 
-def parse_lifecycle_command(
-    text: str,
-) -> (
-    ShowHelp | SetRoute | ShowRoutes | ShowSla | SetSla | ShowAtRisk | ShowLoyal | ShowHealthSettings | SetHealthSetting
-):
+LifecycleRequest = (
+    ShowHelp
+    | SetRoute
+    | ShowRoutes
+    | ShowSla
+    | SetSla
+    | ShowAtRisk
+    | ShowLoyal
+    | ShowFunnel
+    | ShowHealthSettings
+    | SetHealthSetting
+    | DigestNow
+    | ScheduleDigest
+    | ListDigests
+    | CancelDigest
+)
+
+
+def parse_lifecycle_command(text: str, *, caller: str = "") -> LifecycleRequest:
     """Parse the text of /lifecycle."""
     command = "/lifecycle"
     tokens = tokenize(text, command=command, structured=3)
@@ -365,6 +412,10 @@ def parse_lifecycle_command(
         return ShowAtRisk()
     if verb in {"loyal", "loyalty"}:
         return ShowLoyal()
+    if verb == "funnel":
+        return ShowFunnel()
+    if verb == "digest":
+        return _parse_digest(tokens[1:], command, caller=caller)
     if verb == "health":
         if len(tokens) == 1:
             return ShowHealthSettings()
@@ -414,3 +465,55 @@ def _parse_sla(tokens: list[Token], command: str) -> SetSla:
                 "time zone (Europe/Berlin).",
             )
     return SetSla(SlaChange(hours=hours, opens=opens, closes=closes, weekdays=weekdays, timezone=timezone))
+
+
+_TIME = re.compile(r"(\d{1,2}):(\d{2})")
+
+
+def _parse_digest(
+    tokens: list[Token], command: str, *, caller: str
+) -> DigestNow | ScheduleDigest | ListDigests | CancelDigest:
+    verb = tokens[0].value.casefold() if tokens else ""
+    if verb == "now":
+        channel = parse_channel_mention(tokens[1].raw) if len(tokens) > 1 else None
+        if len(tokens) > 1 and channel is None:
+            raise UsageError(
+                f"“{tokens[1].value}” is not a channel.",
+                command=command,
+                hint="Type # and pick the channel from Slack's list.",
+            )
+        return DigestNow(channel_id=channel)
+    if verb == "list":
+        return ListDigests()
+    if verb == "cancel":
+        if len(tokens) != 2 or not tokens[1].value.lstrip("#").isdigit():
+            raise UsageError("Which digest? Give its number from `/lifecycle digest list`.", command=command)
+        return CancelDigest(int(tokens[1].value.lstrip("#")))
+    if verb == "schedule":
+        return ScheduleDigest(_parse_schedule(tokens[1:], command, caller=caller))
+    raise UsageError("`digest` takes now, schedule, list or cancel.", command=command)
+
+
+def _parse_schedule(tokens: list[Token], command: str, *, caller: str) -> ScheduleRequest:
+    words = [token.value for token in tokens]
+    if not words or words[0].casefold() not in FREQUENCIES:
+        raise UsageError("How often? Use daily, weekdays or weekly <day>.", command=command)
+    frequency, rest, weekday = words[0].casefold(), tokens[1:], None
+    if frequency == "weekly":
+        if not rest:
+            raise UsageError("Which day of the week?", command=command)
+        weekday, rest = parse_weekday(rest[0].value), rest[1:]
+    if not rest or not (match := _TIME.fullmatch(rest[0].value)):
+        raise UsageError("At what time? Give it as HH:MM, e.g. 09:00.", command=command)
+    hour, minute = int(match.group(1)), int(match.group(2))
+    if hour > 23 or minute > 59:
+        raise UsageError(f"“{rest[0].value}” is not a time of day.", command=command)
+    timezone = channel = user = None
+    for token in rest[1:]:
+        if (found := parse_channel_mention(token.raw)) is not None:
+            channel = found
+        elif token.value.casefold() in {"me", "dm"}:
+            user = caller
+        else:
+            timezone = parse_timezone(token.value)
+    return ScheduleRequest(frequency, weekday, time(hour, minute), timezone, channel, user)

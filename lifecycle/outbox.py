@@ -6,6 +6,7 @@ import random
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import and_, or_, select
 from sqlalchemy.exc import IntegrityError
@@ -41,6 +42,7 @@ def enqueue(
     handoff_id: int | None = None,
     feedback_id: int | None = None,
     dedupe_key: str | None = None,
+    payload: dict[str, Any] | None = None,
 ) -> bool:
     """Add a message to deliver; False when one with the same dedupe key already exists (sent or not)."""
     message = OutboxMessage(
@@ -49,6 +51,7 @@ def enqueue(
         handoff_id=handoff_id,
         feedback_id=feedback_id,
         dedupe_key=dedupe_key,
+        payload=payload,
         status=OutboxStatus.PENDING,
         attempts=0,
         next_attempt_at=now,

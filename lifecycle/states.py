@@ -30,3 +30,5 @@ class OutboxKind(StrEnum):
     HANDOFF_REMINDER = "handoff.reminder"
     HANDOFF_ESCALATION = "handoff.escalation"
     FEEDBACK_ALERT = "feedback.alert"
+    DIGEST = "digest"
+    DIGEST_CHART = "digest.chart"

@@ -297,6 +297,8 @@ class OutboxMessage(Base):
     feedback_id: Mapped[int | None] = mapped_column(
         ForeignKey("feedback.id", ondelete="CASCADE", name="fk_outbox_feedback_id")
     )
+    # What a digest covers (schedule, period, recipient): digests are rendered from it when sent.
+    payload: Mapped[dict[str, Any] | None]
     dedupe_key: Mapped[str | None] = mapped_column(String(200))
     status: Mapped[OutboxStatus]
     attempts: Mapped[int] = mapped_column(default=0)
@@ -306,3 +308,22 @@ class OutboxMessage(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[Timestamp]
     delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class DigestSchedule(Base):
+    """A recurring digest: when (in which time zone) and to whom."""
+
+    __tablename__ = "digest_schedules"
+    __table_args__ = (Index("ix_digest_schedules_workspace", "workspace_id"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    workspace_id: Mapped[SlackId] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    frequency: Mapped[str] = mapped_column(String(10))  # daily, weekdays or weekly
+    weekday: Mapped[int | None]  # 0 = Monday, for weekly digests
+    time_of_day: Mapped[str] = mapped_column(String(5))  # HH:MM, local to `timezone`
+    timezone: Mapped[str] = mapped_column(String(64))
+    channel_id: Mapped[str | None] = mapped_column(String(32))  # None: the managers channel at send time
+    user_id: Mapped[str | None] = mapped_column(String(32))  # a DM to this user instead of a channel
+    created_by: Mapped[SlackId]
+    created_at: Mapped[Timestamp]
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

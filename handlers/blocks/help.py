@@ -20,7 +20,10 @@ USAGE: dict[str, tuple[str, str]] = {
     "/lifecycle": (
         "/lifecycle help\n/lifecycle route <sales|services|success|managers> <#channel>\n/lifecycle routes\n"
         "/lifecycle sla [4h] [09:00-17:00] [mon-fri] [Europe/Berlin]\n"
-        "/lifecycle at-risk | loyal\n/lifecycle health [set <key> <value>]",
+        "/lifecycle at-risk | loyal | funnel\n/lifecycle health [set <key> <value>]\n"
+        "/lifecycle digest now [#channel]\n"
+        "/lifecycle digest schedule <daily|weekdays|weekly <day>> <HH:MM> [time zone] [#channel|me]\n"
+        "/lifecycle digest list | cancel <id>",
         "/lifecycle route services #onboarding",
     ),
 }

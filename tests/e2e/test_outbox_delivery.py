@@ -129,13 +129,14 @@ def test_a_dispatcher_killed_between_claim_and_send_is_taken_over_after_its_leas
 ):
     hand_over(session_factory, clock, 2)
     crashed = make_dispatcher(worker_id="crashed")
-    assert len(crashed.claim()) == 2  # ...and the process dies here, before sending anything
+    claims = crashed.claim()
+    assert len(claims) == 2  # ...and the process dies here, before sending anything
     successor = make_dispatcher(worker_id="successor")
     assert successor.deliver_due() == 0  # the lease still holds
     clock.advance(seconds=61)
     assert successor.deliver_due() == 2
     assert sorted(alerts_posted(standin).values()) == [1, 1]
-    assert crashed.deliver(1) is False  # a late wake-up of the crashed one sends nothing
+    assert crashed.deliver(claims[0]) is False  # a late wake-up of the crashed one sends nothing
 
 
 def test_a_restart_does_not_resend_what_was_delivered(session_factory, standin, clock, make_dispatcher):
