@@ -45,7 +45,7 @@ def help_reply(command: str | None = None) -> Reply:
             "*Customers*\n"
             '`/customer add "Acme Corp" [stage] [@owner]` add a customer (starts in reach, owned by you)\n'
             '`/customer "Acme Corp"` profile: stage, owner, sentiment, recent activity\n'
-            "`/customer list [stage|mine]` list customers"
+            "`/customer list [stage|mine|at-risk]` list customers"
         ),
         section(
             "*Activity*\n"
@@ -60,6 +60,15 @@ def help_reply(command: str | None = None) -> Reply:
             "(teams: sales, services, success or cs, managers)\n"
             "`/lifecycle routes` show where alerts go\n"
             "`/lifecycle sla 4h 09:00-17:00 mon-fri Europe/Berlin` how long a team has to accept a handoff"
+        ),
+        section(
+            "*Health and digests*\n"
+            "`/lifecycle at-risk` customers at risk, worst first, with the reasons\n"
+            "`/lifecycle loyal` newly loyal customers and who is ready for loyalty\n"
+            "`/lifecycle funnel` customers per stage and conversion this week\n"
+            "`/lifecycle health` the health settings (`/lifecycle health set cadence.retention 21`)\n"
+            "`/lifecycle digest schedule weekdays 09:00 Europe/Berlin` a digest for managers "
+            "(`digest now`, `digest list`, `digest cancel <id>`)"
         ),
         context(
             f"Stages: {stage_names()}. Kinds: {kind_names()}. "
