@@ -163,6 +163,10 @@ def score_health(signals: HealthSignals, config: HealthConfig | None = None) -> 
             )
             reasons.append(Reason(f"{what}; expected every {cadence} in {stage}", config.weight_recency * share))
 
+    # How negative the latest feedback is, counted once, inside whichever feedback reason is shown.
+    latest_penalty = 0.0
+    if signals.latest_sentiment is not None and signals.latest_sentiment <= -0.05:
+        latest_penalty = config.weight_sentiment * min(1.0, -signals.latest_sentiment / 0.6)
     if signals.negative_feedback_count and signals.latest_negative is not None:
         count = signals.negative_feedback_count
         strong = signals.latest_negative <= config.strongly_negative
@@ -172,15 +176,12 @@ def score_health(signals: HealthSignals, config: HealthConfig | None = None) -> 
             Reason(
                 f"{count} negative {plural} in {config.negative_window_days} days, latest "
                 f"{_score_text(signals.latest_negative)}",
-                config.weight_negative_feedback * share,
+                config.weight_negative_feedback * share + latest_penalty,
             )
         )
-    elif signals.latest_sentiment is not None and signals.latest_sentiment <= -0.05:
+    elif latest_penalty:
         reasons.append(
-            Reason(
-                f"latest feedback is negative ({_score_text(signals.latest_sentiment)})",
-                config.weight_sentiment * min(1.0, -signals.latest_sentiment / 0.6),
-            )
+            Reason(f"latest feedback is negative ({_score_text(signals.latest_sentiment or 0)})", latest_penalty)
         )
 
     if signals.recent_mean_sentiment is not None and signals.prior_mean_sentiment is not None:

@@ -10,7 +10,10 @@ from storage.models import OutboxMessage, TeamRoute, Workspace
 
 def route_set(route: TeamRoute, *, note: str | None = None, waiting: int = 0) -> Reply:
     """Confirmation of /lifecycle route."""
-    text = f"✅ {TEAM_LABELS[route.team]} alerts now go to <#{route.channel_id}>."
+    what = (
+        "Escalations and digests for managers" if route.team == Team.MANAGERS else f"{TEAM_LABELS[route.team]} alerts"
+    )
+    text = f"✅ {what} now go to <#{route.channel_id}>."
     blocks = [section(text)]
     if waiting:
         plural = "s that were" if waiting > 1 else " that was"

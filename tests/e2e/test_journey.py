@@ -15,7 +15,7 @@ def test_a_rep_routes_teams_adds_customers_logs_moves_and_reads_a_profile(bot):
         ("cs", "<#C0CS|customer-success>"),
         ("managers", "<#C0MGMT|managers>"),
     ]:
-        assert "alerts now go to" in reply_text(run(bot, "/lifecycle", f"route {team} {channel}"))
+        assert "now go to" in reply_text(run(bot, "/lifecycle", f"route {team} {channel}"))
     routes = reply_text(run(bot, "/lifecycle", "routes"))
     assert "*Customer success*: <#C0CS>" in routes and "*Services*: <#C0ONBOARD>" in routes
     assert len(bot.standin.calls_to("conversations.join")) == 4

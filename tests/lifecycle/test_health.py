@@ -75,7 +75,7 @@ def test_many_signals_make_a_customer_at_risk_worst_reason_first():
         )
     )
     assert report.level == RiskLevel.AT_RISK
-    assert report.reasons[0].text.startswith("no touchpoint for 41 days")
+    assert report.reasons[0].text.startswith("3 negative feedbacks in 30 days")
     assert [reason.penalty for reason in report.reasons] == sorted((r.penalty for r in report.reasons), reverse=True)
 
 
