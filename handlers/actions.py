@@ -43,6 +43,14 @@ def button_value(action: dict[str, Any]) -> dict[str, Any]:
     return value
 
 
+def id_on_button(action: dict[str, Any]) -> int:
+    """The numeric id our buttons carry (a handoff or a customer)."""
+    try:
+        return int(action.get("value", ""))
+    except ValueError:
+        raise InvalidInput("That button no longer works. Please run the command again.") from None
+
+
 def register(app: App, deps: Deps) -> None:
     """Register every button listener."""
 
@@ -97,10 +105,7 @@ def register(app: App, deps: Deps) -> None:
     def accept(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
         ack()
         caller = caller_of(body)
-        try:
-            handoff_id = int(action.get("value", ""))
-        except ValueError:
-            raise InvalidInput("That button no longer works.") from None
+        handoff_id = id_on_button(action)
         try:
             with deps.transaction() as session:
                 handoff = accept_handoff(
@@ -120,10 +125,7 @@ def register(app: App, deps: Deps) -> None:
     def promote(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
         ack()
         caller = caller_of(body)
-        try:
-            customer_id = int(action.get("value", ""))
-        except ValueError:
-            raise InvalidInput("That button no longer works.") from None
+        customer_id = id_on_button(action)
         with deps.transaction() as session:
             move = move_stage(
                 session,
@@ -141,10 +143,7 @@ def register(app: App, deps: Deps) -> None:
     def view_customer(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
         ack()
         caller = caller_of(body)
-        try:
-            customer_id = int(action.get("value", ""))
-        except ValueError:
-            raise InvalidInput("That button no longer works.") from None
+        customer_id = id_on_button(action)
         with deps.transaction() as session:
             view = customer_profile(session, workspace_id=caller.workspace_id, customer=customer_id, now=deps.clock())
         reply_ephemeral(respond, customer_blocks.profile(view, now=deps.clock()))
