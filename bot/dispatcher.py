@@ -8,12 +8,13 @@ import socket
 import threading
 import uuid
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
+from http.client import HTTPException
 from typing import Any
 from urllib.error import URLError
 
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
+from slack_sdk.errors import SlackApiError, SlackRequestError
 from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, ServerErrorRetryHandler
 from slack_sdk.http_retry.builtin_interval_calculators import FixedValueRetryIntervalCalculator
 from sqlalchemy import select
@@ -27,10 +28,10 @@ from lifecycle.assessment import assess_customers
 from lifecycle.audit import record_audit
 from lifecycle.clock import Clock, utc_now
 from lifecycle.digest import build_digest, funnel_counts
-from lifecycle.handoffs import handoff_view
+from lifecycle.handoffs import alert_key, handoff_view
 from lifecycle.outbox import RetryPolicy, claim_due, enqueue, postpone, record_delivered, record_failure
 from lifecycle.stages import Team, owning_team
-from lifecycle.states import OutboxKind, OutboxStatus
+from lifecycle.states import HandoffStatus, OutboxKind, OutboxStatus
 from storage import repositories as repo
 from storage.models import Feedback, Handoff, OutboxMessage
 
@@ -52,6 +53,11 @@ PERMANENT_ERRORS = frozenset(
         "no_text",
         "restricted_action",
         "cant_update_message",
+        "edit_window_closed",
+        "method_not_supported_for_channel_type",
+        "is_private",
+        "user_not_found",
+        "cannot_dm_bot",
         "message_not_found",
         "invalid_arguments",
     }
@@ -167,12 +173,26 @@ class Dispatcher:
             return [Claim(message.id, token) for message in messages]
 
     def deliver(self, claim: Claim) -> bool:
-        """Render and send one claimed message, then record the outcome; True when delivered."""
+        """Render and send one claimed message, then record the outcome; True when delivered.
+
+        Never raises: whatever goes wrong is recorded on the message as a failed attempt, so one bad message
+        cannot hold up the others or sit in 'sending' without its attempts being counted.
+        """
+        try:
+            return self._deliver(claim)
+        except Exception as error:  # noqa: BLE001 - recorded on the message, logged with its traceback
+            logger.exception("delivering outbox message %s failed", claim.message_id)
+            self._record_failure(claim, f"unexpected error: {error!r}")
+            return False
+
+    def _deliver(self, claim: Claim) -> bool:
         message_id = claim.message_id
         with self.session_factory.begin() as session:
             message = session.get(OutboxMessage, message_id)
             if message is None or message.status != OutboxStatus.SENDING or message.claimed_by != claim.token:
                 return False  # our lease ran out and someone else took it over
+            # Renew the lease for this send, so a slow batch never lets another dispatcher take it over mid-way.
+            message.claim_expires_at = self.clock() + self.policy.lease
             try:
                 call = self._render(session, message)
             except Exception as error:  # noqa: BLE001 - a message we cannot render must not block the queue
@@ -181,17 +201,17 @@ class Dispatcher:
             else:
                 render_error = None
         if render_error is not None:
-            self._record_failure(message_id, f"render error: {render_error}")
+            self._record_failure(claim, f"render error: {render_error}")
             return False
         if call is None:
             return False
         try:
             response = self._call(call)
         except SlackApiError as error:
-            self._failed(message_id, error)
+            self._failed(claim, error)
             return False
-        except (URLError, OSError, TimeoutError) as error:
-            self._record_failure(message_id, f"connection error: {error}")
+        except (URLError, OSError, TimeoutError, HTTPException, SlackRequestError) as error:
+            self._record_failure(claim, f"connection error: {error!r}")
             return False
         with self.session_factory.begin() as session:
             message = session.get(OutboxMessage, message_id)
@@ -211,9 +231,12 @@ class Dispatcher:
         except SlackApiError as error:
             if error.response.get("error") != "not_in_channel" or "channel" not in call.arguments:
                 raise
-            # Public channels can be joined; then the same call succeeds.
+        # Public channels can be joined, then the same call succeeds; a private one stays "not_in_channel".
+        try:
             self.client.conversations_join(channel=call.arguments["channel"])
-            return method(**call.arguments)
+        except SlackApiError:
+            raise SlackApiError("not_in_channel (and cannot join)", {"ok": False, "error": "not_in_channel"}) from None
+        return method(**call.arguments)
 
     # --- rendering -------------------------------------------------------------------------------
 
@@ -257,9 +280,23 @@ class Dispatcher:
                     handoff.version,
                 )
             case OutboxKind.HANDOFF_REMINDER:
+                if handoff.status != HandoffStatus.PENDING:
+                    record_delivered(session, message, now=now)  # accepted or moved on meanwhile: nothing to remind
+                    return None
                 if handoff.message_ts is None:
-                    # The alert has not gone out yet (Slack down?): the reminder waits for its thread.
-                    postpone(message, until=now + WAIT_FOR_ALERT)
+                    if _delivered(session, message.workspace_id, alert_key(handoff.id)):
+                        # The alert itself failed for good, so there is no thread to remind in.
+                        record_failure(
+                            session,
+                            message,
+                            error="the alert was never posted",
+                            now=now,
+                            policy=self.policy,
+                            permanent=True,
+                        )
+                    else:
+                        # The alert has not gone out yet (Slack down?): the reminder waits for its thread.
+                        postpone(message, until=now + WAIT_FOR_ALERT)
                     return None
                 reply = handoff_reminder(view)
                 return SlackCall(
@@ -267,6 +304,9 @@ class Dispatcher:
                     {"channel": handoff.channel_id, "thread_ts": handoff.message_ts, **reply.as_kwargs()},
                 )
             case OutboxKind.HANDOFF_ESCALATION:
+                if handoff.status != HandoffStatus.PENDING:
+                    record_delivered(session, message, now=now)  # accepted or moved on meanwhile
+                    return None
                 managers = repo.get_route(session, handoff.workspace_id, Team.MANAGERS)
                 if managers is None:
                     record_failure(
@@ -334,7 +374,8 @@ class Dispatcher:
             session,
             workspace_id=message.workspace_id,
             now=now,
-            window=timedelta(days=int(payload.get("window_days", 1))),
+            window_start=datetime.fromisoformat(str(payload["window_start"])),
+            window_end=datetime.fromisoformat(str(payload["window_end"])),
         )
         reply = digest_reply(digest, timezone=timezone, catch_up=bool(payload.get("catch_up")))
         return SlackCall("chat_postMessage", {"channel": channel, "unfurl_links": False, **reply.as_kwargs()})
@@ -365,8 +406,11 @@ class Dispatcher:
 
     # --- failures --------------------------------------------------------------------------------
 
-    def _failed(self, message_id: int, error: SlackApiError) -> None:
+    def _failed(self, claim: Claim, error: SlackApiError) -> None:
         response = error.response
+        if isinstance(response, dict):  # raised by _call itself: a channel we cannot join
+            self._record_failure(claim, str(response.get("error")), permanent=True)
+            return
         if response.status_code >= 500:
             code = f"HTTP {response.status_code}"
         else:
@@ -375,14 +419,15 @@ class Dispatcher:
         if response.status_code == 429:
             retry_after = float(response.headers.get("Retry-After", response.headers.get("retry-after", 30)))
         permanent = code in PERMANENT_ERRORS
-        self._record_failure(message_id, code, permanent=permanent, retry_after=retry_after)
+        self._record_failure(claim, code, permanent=permanent, retry_after=retry_after)
 
     def _record_failure(
-        self, message_id: int, error: str, *, permanent: bool = False, retry_after: float | None = None
+        self, claim: Claim, error: str, *, permanent: bool = False, retry_after: float | None = None
     ) -> None:
         with self.session_factory.begin() as session:
-            message = session.get(OutboxMessage, message_id)
-            assert message is not None
+            message = session.get(OutboxMessage, claim.message_id)
+            if message is None or message.claimed_by != claim.token:
+                return  # someone else holds it now; their outcome counts
             gave_up = record_failure(
                 session,
                 message,

@@ -110,9 +110,11 @@ def show_loyal(deps: Deps, caller: Caller, request: ShowLoyal, client: WebClient
 
 def show_funnel(deps: Deps, caller: Caller, request: ShowFunnel, client: WebClient) -> Reply:
     with deps.transaction() as session:
-        return funnel_reply(
-            build_digest(session, workspace_id=caller.workspace_id, now=deps.clock(), window=FUNNEL_WINDOW)
+        now = deps.clock()
+        digest = build_digest(
+            session, workspace_id=caller.workspace_id, now=now, window_start=now - FUNNEL_WINDOW, window_end=now
         )
+    return funnel_reply(digest)
 
 
 def _health_settings(session: Session, caller: Caller, deps: Deps) -> Reply:

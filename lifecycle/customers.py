@@ -23,7 +23,7 @@ from lifecycle.health import HealthReport
 from lifecycle.names import clean_customer_name, name_key
 from lifecycle.stages import Stage, Team, owning_team
 from storage import repositories as repo
-from storage.models import Customer, Feedback, StageChange, Touchpoint
+from storage.models import Customer, CustomerTeamOwner, Feedback, StageChange, Touchpoint
 
 MAX_CHOICES = 5
 # How many names to pull from the database before ranking them for "did you mean".
@@ -132,6 +132,8 @@ def add_customer(
         if existing is None:
             raise
         raise DuplicateCustomer(_choice(existing)) from None
+    # The owner owns the customer for its first stage's team, so moving it back there never alerts them.
+    session.add(CustomerTeamOwner(customer_id=customer.id, team=owning_team(stage), user_id=owner, assigned_at=now))
     session.add(
         StageChange(
             workspace_id=workspace_id,

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import statistics
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from sqlalchemy import case, func, select
+from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
 from lifecycle.assessment import RiskList, at_risk_customers
@@ -84,41 +85,68 @@ def funnel_counts(session: Session, *, workspace_id: str) -> dict[Stage, int]:
     return counts
 
 
-def build_digest(session: Session, *, workspace_id: str, now: datetime, window: timedelta) -> Digest:
-    """Compute a digest for the window ending now."""
-    start = now - window
-    moves_rows = session.execute(
-        select(StageChange.from_stage, StageChange.to_stage, func.count())
-        .where(StageChange.workspace_id == workspace_id, StageChange.changed_at >= start, StageChange.changed_at <= now)
-        .group_by(StageChange.from_stage, StageChange.to_stage)
-    ).all()
-    moves = {(from_stage, to_stage): int(count) for from_stage, to_stage, count in moves_rows}
-    counts = funnel_counts(session, workspace_id=workspace_id)
-    conversions = []
-    for current, following in zip(FUNNEL, FUNNEL[1:], strict=False):
-        moved = sum(
-            count for (from_stage, to_stage), count in moves.items() if from_stage == current and to_stage == following
+def build_digest(
+    session: Session, *, workspace_id: str, now: datetime, window_start: datetime, window_end: datetime
+) -> Digest:
+    """Compute a digest: movements and sentiment in [window_start, window_end), risks and counts as of now."""
+    in_window = and_(
+        StageChange.workspace_id == workspace_id,
+        StageChange.changed_at >= window_start,
+        StageChange.changed_at < window_end,
+    )
+    moves_rows: list[Move] = [
+        (row[0], row[1], row[2], row[3])
+        for row in session.execute(
+            select(StageChange.customer_id, StageChange.from_stage, StageChange.to_stage, Customer.stage)
+            .join(Customer, Customer.id == StageChange.customer_id)
+            .where(in_window)
         )
-        left = sum(count for (from_stage, _), count in moves.items() if from_stage == current)
-        # Eligible: in the stage at the start of the window or entering it since, which is everyone there
-        # now plus everyone who left it during the window.
-        eligible = counts[current] + left
-        conversions.append(StepConversion(current, following, moved, eligible))
-    churned = sum(count for (_, to_stage), count in moves.items() if to_stage == Stage.CHURNED)
+    ]
+    moves = Counter((from_stage, to_stage) for _, from_stage, to_stage, _ in moves_rows)
+    counts = funnel_counts(session, workspace_id=workspace_id)
     return Digest(
-        window_start=start,
-        window_end=now,
+        window_start=window_start,
+        window_end=window_end,
         stage_counts=counts,
-        moves=moves,
-        conversions=conversions,
-        churned=churned,
+        moves=dict(moves),
+        conversions=_conversions(moves_rows, counts),
+        churned=len({customer for customer, _, to_stage, _ in moves_rows if to_stage == Stage.CHURNED}),
         median_days_in_stage=_median_days_in_stage(session, workspace_id, now),
         at_risk=at_risk_customers(session, workspace_id=workspace_id, now=now, limit=AT_RISK_SHOWN),
-        newly_loyal=newly_loyal(session, workspace_id=workspace_id, now=now, days=max(1, window.days)),
+        newly_loyal=newly_loyal(
+            session,
+            workspace_id=workspace_id,
+            now=now,
+            days=max(1, round((window_end - window_start).total_seconds() / 86400)),
+        ),
         loyalty_candidates=loyalty_candidates(session, workspace_id=workspace_id, now=now)[:5],
         late_handoffs=_late_handoffs(session, workspace_id, now),
-        sentiment=_sentiment(session, workspace_id, start, now),
+        sentiment=_sentiment(session, workspace_id, window_start, window_end),
     )
+
+
+Move = tuple[int, Stage | None, Stage, Stage]  # customer, from, to, the customer's stage now
+
+
+def _conversions(moves_rows: Sequence[Move], counts: dict[Stage, int]) -> list[StepConversion]:
+    """Per funnel step: distinct customers who were in the stage during the window, and how many moved past it.
+
+    A customer who skips a stage (reach → conversion) counts as moving on from the stage it left; one who
+    bounces back and forth counts once.
+    """
+    position = {stage: index for index, stage in enumerate(FUNNEL)}
+    steps = []
+    for index, (current, following) in enumerate(zip(FUNNEL, FUNNEL[1:], strict=False)):
+        left = {customer for customer, from_stage, _, _ in moves_rows if from_stage == current}
+        moved = {
+            customer
+            for customer, from_stage, to_stage, _ in moves_rows
+            if from_stage == current and position.get(to_stage, -1) > index
+        }
+        # Everyone there now, plus those who left during the window and are elsewhere now.
+        departed = {customer for customer, _, _, stage_now in moves_rows if customer in left and stage_now != current}
+        steps.append(StepConversion(current, following, len(moved), counts[current] + len(departed)))
+    return steps
 
 
 def _median_days_in_stage(session: Session, workspace_id: str, now: datetime) -> dict[Stage, float]:
@@ -148,14 +176,14 @@ def _late_handoffs(session: Session, workspace_id: str, now: datetime) -> list[L
     return sorted((item for item in late if item.business_hours_late > 0), key=lambda item: -item.business_hours_late)
 
 
-def _sentiment(session: Session, workspace_id: str, start: datetime, now: datetime) -> SentimentSummary:
+def _sentiment(session: Session, workspace_id: str, start: datetime, end: datetime) -> SentimentSummary:
     count, mean, positive, negative = session.execute(
         select(
             func.count(Feedback.id),
             func.avg(Feedback.compound),
             func.sum(case((Feedback.label == "positive", 1), else_=0)),
             func.sum(case((Feedback.label == "negative", 1), else_=0)),
-        ).where(Feedback.workspace_id == workspace_id, Feedback.created_at >= start, Feedback.created_at <= now)
+        ).where(Feedback.workspace_id == workspace_id, Feedback.created_at >= start, Feedback.created_at < end)
     ).one()
     total = int(count or 0)
     positive, negative = int(positive or 0), int(negative or 0)

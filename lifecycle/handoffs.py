@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from lifecycle.audit import record_audit
 from lifecycle.errors import LifecycleError
-from lifecycle.outbox import enqueue, has_undelivered
+from lifecycle.outbox import enqueue, has_undelivered, revive_failed
 from lifecycle.sla import workspace_calendar
 from lifecycle.stages import Stage, Team, owning_team
 from lifecycle.states import HandoffStatus, OutboxKind
@@ -88,19 +88,20 @@ def _refresh(session: Session, handoff: Handoff, now: datetime) -> None:
 
 
 def _send_alert(session: Session, handoff: Handoff, now: datetime) -> str | None:
-    """Queue the alert if the team has a channel; returns the channel."""
+    """Queue the alert if the team has a channel (again, if an earlier try failed); returns the channel."""
     route = repo.get_route(session, handoff.workspace_id, handoff.to_team)
     if route is None:
         return None
-    enqueue(
+    key = alert_key(handoff.id)
+    queued = enqueue(
         session,
         workspace_id=handoff.workspace_id,
         kind=OutboxKind.HANDOFF_ALERT,
         now=now,
         handoff_id=handoff.id,
-        dedupe_key=alert_key(handoff.id),
-    )
-    return route.channel_id
+        dedupe_key=key,
+    ) or revive_failed(session, workspace_id=handoff.workspace_id, dedupe_key=key, now=now)
+    return route.channel_id if queued else None
 
 
 def record_handoff(
@@ -183,11 +184,16 @@ def post_waiting_handoffs(session: Session, *, workspace_id: str, team: Team, no
 
 def accept_handoff(session: Session, *, workspace_id: str, handoff_id: int, user: str, now: datetime) -> Handoff:
     """Accept a handoff: the accepter becomes the customer's owner for the receiving team."""
-    handoff = session.scalars(
-        select(Handoff).where(Handoff.id == handoff_id, Handoff.workspace_id == workspace_id).with_for_update()
+    found = session.scalars(
+        select(Handoff).where(Handoff.id == handoff_id, Handoff.workspace_id == workspace_id)
     ).one_or_none()
-    if handoff is None:
+    if found is None:
         raise LifecycleError("That handoff no longer exists.")
+    # Lock the customer before the handoff, the same order as a stage move, so the two never deadlock.
+    repo.get_customer(session, workspace_id, found.customer_id, for_update=True)
+    handoff = session.scalars(
+        select(Handoff).where(Handoff.id == handoff_id).with_for_update().execution_options(populate_existing=True)
+    ).one()
     if handoff.status == HandoffStatus.ACCEPTED:
         raise HandoffAlreadyAccepted(handoff)
     if handoff.status == HandoffStatus.SUPERSEDED:

@@ -23,7 +23,8 @@ class RetryPolicy:
     give_up_after: timedelta = timedelta(hours=24)
     first_delay: timedelta = timedelta(seconds=2)
     max_delay: timedelta = timedelta(minutes=5)
-    lease: timedelta = timedelta(seconds=60)
+    # Longer than the slowest send (a file upload is three calls with 10 s timeouts and a retry each).
+    lease: timedelta = timedelta(minutes=5)
 
     def delay(self, attempts: int, retry_after: float | None = None) -> timedelta:
         """Exponential backoff with jitter; Slack's Retry-After wins when it is given."""
@@ -151,3 +152,19 @@ def failed_messages(session: Session, *, workspace_id: str, limit: int = 5) -> S
         .order_by(OutboxMessage.id.desc())
         .limit(limit)
     ).all()
+
+
+def revive_failed(session: Session, *, workspace_id: str, dedupe_key: str, now: datetime) -> bool:
+    """Give a message we gave up on a fresh start (e.g. its team got a new channel); True if there was one."""
+    message = session.scalars(
+        select(OutboxMessage).where(
+            OutboxMessage.workspace_id == workspace_id,
+            OutboxMessage.dedupe_key == dedupe_key,
+            OutboxMessage.status == OutboxStatus.FAILED,
+        )
+    ).one_or_none()
+    if message is None:
+        return False
+    message.status, message.attempts, message.last_error = OutboxStatus.PENDING, 0, None
+    message.created_at = message.next_attempt_at = now
+    return True

@@ -1,7 +1,7 @@
-"""Digest schedules: stored in the database, fired by cron rules in the recipient's time zone, claimed once.
+"""Digest schedules: stored in the database, firing at a wall-clock time in the recipient's zone, claimed once.
 
-Every process sweeps the schedules (APScheduler interval job, or `lifecycle-bot digest send`) and queues the
-latest due occurrence of each into the outbox under a dedupe key made of the schedule and the occurrence.
+Every process sweeps the schedules (an APScheduler interval job, or `lifecycle-bot digest send`) and queues
+the latest due firing of each into the outbox under a dedupe key made of the schedule and the local day.
 The database's unique key is the claim: whatever the number of processes, one digest per period.
 """
 
@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
-from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -39,35 +39,64 @@ class ScheduleRequest:
     user_id: str | None  # a DM to the person who asked
 
 
-def cron_for(schedule: DigestSchedule) -> CronTrigger:
-    """The schedule's cron rule, in its own time zone (so 09:00 stays 09:00 across DST)."""
-    hour, minute = (int(part) for part in schedule.time_of_day.split(":"))
-    day_of_week = {"daily": "*", "weekdays": "mon-fri", "weekly": DAY_NAMES[schedule.weekday or 0]}[schedule.frequency]
-    return CronTrigger(day_of_week=day_of_week, hour=hour, minute=minute, timezone=schedule.timezone)
+@dataclass(frozen=True)
+class Occurrence:
+    """One firing of a schedule: its local day (the period it stands for) and the moment, in UTC."""
+
+    local_day: date
+    at: datetime
 
 
-def latest_occurrence(schedule: DigestSchedule, now: datetime) -> datetime | None:
-    """The last time the schedule fired at or before `now` (and after it was created), in UTC."""
-    trigger = cron_for(schedule)
-    # Fire times are found forwards, so start a little over a week back: every schedule fires weekly at least.
-    start = max(schedule.created_at, now - timedelta(days=8))
-    latest = None
-    fire = trigger.get_next_fire_time(None, start)
-    while fire is not None and fire <= now:
-        latest = fire
-        fire = trigger.get_next_fire_time(fire, fire + timedelta(seconds=1))
-    return latest.astimezone(now.tzinfo) if latest is not None else None
+def _fires_on(schedule: DigestSchedule, day: date) -> bool:
+    if schedule.frequency == "weekdays":
+        return day.weekday() < 5
+    if schedule.frequency == "weekly":
+        return day.weekday() == (schedule.weekday or 0)
+    return True
+
+
+def _occurrence_on(schedule: DigestSchedule, day: date) -> Occurrence:
+    # Local wall-clock time resolved by zoneinfo: 09:00 Berlin is 08:00 UTC in winter and 07:00 in summer.
+    # On the autumn change a repeated 02:30 resolves to the first one (fold=0), so a day fires once.
+    local = datetime.combine(day, time.fromisoformat(schedule.time_of_day), tzinfo=ZoneInfo(schedule.timezone))
+    return Occurrence(local_day=day, at=local.astimezone(UTC))
+
+
+def occurrences_between(schedule: DigestSchedule, start: datetime, end: datetime) -> list[Occurrence]:
+    """Every firing with start < at <= end (a bounded walk over local days)."""
+    zone = ZoneInfo(schedule.timezone)
+    day, last = start.astimezone(zone).date() - timedelta(days=1), end.astimezone(zone).date() + timedelta(days=1)
+    found = []
+    while day <= last:
+        if _fires_on(schedule, day):
+            occurrence = _occurrence_on(schedule, day)
+            if start < occurrence.at <= end:
+                found.append(occurrence)
+        day += timedelta(days=1)
+    return found
+
+
+def latest_occurrence(schedule: DigestSchedule, now: datetime) -> Occurrence | None:
+    """The last firing at or before `now`, after the schedule was created (every schedule fires weekly)."""
+    recent = occurrences_between(schedule, max(schedule.created_at, now - timedelta(days=8)), now)
+    return recent[-1] if recent else None
+
+
+def previous_occurrence(schedule: DigestSchedule, occurrence: Occurrence) -> Occurrence | None:
+    """The firing before this one: where this digest's period starts."""
+    earlier = occurrences_between(schedule, occurrence.at - timedelta(days=8), occurrence.at - timedelta(seconds=1))
+    return earlier[-1] if earlier else None
 
 
 def next_occurrence(schedule: DigestSchedule, now: datetime) -> datetime | None:
     """When the schedule fires next."""
-    fire = cron_for(schedule).get_next_fire_time(None, now)
-    return fire.astimezone(now.tzinfo) if fire is not None else None
+    upcoming = occurrences_between(schedule, now, now + timedelta(days=8))
+    return upcoming[0].at if upcoming else None
 
 
-def digest_key(schedule_id: int, occurrence: datetime) -> str:
-    """The dedupe key that makes a scheduled digest go out once per period."""
-    return f"digest:{schedule_id}:{occurrence.strftime('%Y-%m-%dT%H:%MZ')}"
+def digest_key(schedule_id: int, occurrence: Occurrence) -> str:
+    """The dedupe key that makes a scheduled digest go out once per local day it stands for."""
+    return f"digest:{schedule_id}:{occurrence.local_day.isoformat()}"
 
 
 def create_schedule(
@@ -127,18 +156,24 @@ def cancel_schedule(
 
 
 def digest_payload(
-    schedule: DigestSchedule, occurrence: datetime, *, now: datetime, grace: timedelta
+    schedule: DigestSchedule, occurrence: Occurrence, *, now: datetime, grace: timedelta
 ) -> dict[str, object]:
-    """What the dispatcher needs to render and address a scheduled digest."""
-    window_days = 7 if schedule.frequency == "weekly" else 1
+    """What the dispatcher needs to render and address a scheduled digest.
+
+    The period runs from the previous firing to this one, so Monday's weekday digest covers the weekend and a
+    late or catch-up digest neither overlaps nor leaves a gap.
+    """
+    previous = previous_occurrence(schedule, occurrence)
+    fallback = timedelta(days=7 if schedule.frequency == "weekly" else 1)
+    window_start = previous.at if previous else occurrence.at - fallback
     return {
         "schedule_id": schedule.id,
-        "occurrence": occurrence.isoformat(),
+        "window_start": window_start.isoformat(),
+        "window_end": occurrence.at.isoformat(),
         "channel_id": schedule.channel_id,
         "user_id": schedule.user_id,
-        "window_days": window_days,
         "timezone": schedule.timezone,
-        "catch_up": (now - occurrence) > grace,
+        "catch_up": (now - occurrence.at) > grace,
     }
 
 
@@ -182,10 +217,10 @@ def enqueue_digest_now(
     workspace = repo.ensure_workspace(session, workspace_id, now=now)
     payload = {
         "schedule_id": None,
-        "occurrence": now.isoformat(),
+        "window_start": (now - timedelta(days=7)).isoformat(),
+        "window_end": now.isoformat(),
         "channel_id": channel_id,
         "user_id": user_id,
-        "window_days": 7,
         "timezone": workspace.timezone,
         "catch_up": False,
         "requested_by": actor,

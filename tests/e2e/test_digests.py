@@ -99,7 +99,18 @@ def test_a_berlin_weekday_digest_arrives_at_nine_local_across_dst_and_skips_the_
     assert sweep_at(bot, datetime(2026, 3, 30, 7, 0, tzinfo=UTC)) == 1  # Monday 09:00 CEST
     posted = digests_posted(bot)
     assert len(posted) == 2 and {call.params["channel"] for call in posted} == {MANAGERS}
-    assert "Fri 27 Mar 2026" in posted[0].params["text"] and "Mon 30 Mar 2026" in posted[1].params["text"]
+    assert "Fri 27 Mar 2026" in posted[0].params["text"]
+    assert "27 Mar – 30 Mar 2026" in posted[1].params["text"]  # Monday's digest covers the weekend too
+
+
+def test_a_digest_at_a_time_repeated_by_the_autumn_change_fires_once_that_day(bot):
+    run(bot, "/lifecycle", f"route managers <#{MANAGERS}|managers>")
+    bot.clock.now = datetime(2026, 10, 20, 12, 0, tzinfo=UTC)
+    run(bot, "/lifecycle", "digest schedule daily 02:30 Europe/Berlin")
+    # 25 October 2026: 02:30 happens twice in Berlin (00:30 and 01:30 UTC).
+    assert sweep_at(bot, datetime(2026, 10, 25, 0, 30, tzinfo=UTC)) == 1
+    assert sweep_at(bot, datetime(2026, 10, 25, 1, 30, tzinfo=UTC)) == 0
+    assert sweep_at(bot, datetime(2026, 10, 26, 1, 30, tzinfo=UTC)) == 1  # Monday 02:30 CET
 
 
 def test_a_restart_just_before_nine_still_sends_once_and_a_long_outage_sends_one_catch_up(bot):

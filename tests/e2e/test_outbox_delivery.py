@@ -133,7 +133,7 @@ def test_a_dispatcher_killed_between_claim_and_send_is_taken_over_after_its_leas
     assert len(claims) == 2  # ...and the process dies here, before sending anything
     successor = make_dispatcher(worker_id="successor")
     assert successor.deliver_due() == 0  # the lease still holds
-    clock.advance(seconds=61)
+    clock.advance(minutes=5, seconds=1)
     assert successor.deliver_due() == 2
     assert sorted(alerts_posted(standin).values()) == [1, 1]
     assert crashed.deliver(claims[0]) is False  # a late wake-up of the crashed one sends nothing
