@@ -8,13 +8,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, func, select, true
+from sqlalchemy import Case, ColumnElement, and_, case, func, select, true
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from lifecycle.audit import record_audit
 from lifecycle.health import HealthConfig, HealthReport, HealthSignals, RiskLevel, score_health
 from lifecycle.sla import workspace_calendar
-from lifecycle.stages import TEAM_LABELS, Stage, is_backward
+from lifecycle.stages import FUNNEL, TEAM_LABELS, Stage, is_backward
 from lifecycle.states import HandoffStatus
 from storage import repositories as repo
 from storage.models import Customer, Feedback, Handoff, StageChange, Workspace
@@ -139,21 +139,27 @@ def _backward_moves(
     session: Session, workspace_id: str, now: datetime, config: HealthConfig, only: Restrict
 ) -> dict[int, list[tuple[Stage, Stage]]]:
     since = now - timedelta(days=config.backward_window_days)
+    # Only backward moves leave the database: funnel position of the new stage below the old one's.
     rows = session.execute(
         select(StageChange.customer_id, StageChange.from_stage, StageChange.to_stage)
         .where(
             StageChange.workspace_id == workspace_id,
             StageChange.changed_at >= since,
-            StageChange.from_stage.is_not(None),
+            _funnel_position(StageChange.to_stage) < _funnel_position(StageChange.from_stage),
             only(StageChange.customer_id),
         )
-        .order_by(StageChange.changed_at, StageChange.id)
+        .order_by(StageChange.customer_id, StageChange.changed_at, StageChange.id)
     ).all()
     moves: dict[int, list[tuple[Stage, Stage]]] = defaultdict(list)
     for customer_id, from_stage, to_stage in rows:
         if from_stage is not None and is_backward(from_stage, to_stage):
             moves[customer_id].append((from_stage, to_stage))
     return moves
+
+
+def _funnel_position(column: InstrumentedAttribute[Stage] | InstrumentedAttribute[Stage | None]) -> Case[int]:
+    """A stage's place in the funnel as SQL (churned and NULL get none, so they never count as backward)."""
+    return case({stage.value: index for index, stage in enumerate(FUNNEL)}, value=column, else_=None)
 
 
 def _late_handoffs(session: Session, workspace: Workspace, now: datetime, only: Restrict) -> dict[int, dict[str, Any]]:
