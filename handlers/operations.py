@@ -22,7 +22,7 @@ from handlers.parsing import (
     request_to_arguments,
 )
 from lifecycle.activity import log_touchpoint, move_stage, record_feedback
-from lifecycle.customers import add_customer, customer_profile, list_customers
+from lifecycle.customers import add_customer, customer_profile, list_customers, split_known_name
 from lifecycle.errors import AmbiguousCustomer, CustomerNotFound, InvalidCustomerName
 from lifecycle.names import clean_customer_name
 from lifecycle.pending import hold_command
@@ -82,7 +82,9 @@ def execute(
                 now=now,
             )
             return customer_blocks.stage_moved(move)
-        case RecordFeedback(customer=customer, text=text):
+        case RecordFeedback(customer=customer, text=text, whole=whole):
+            if whole and (known := split_known_name(session, workspace_id=workspace, line=whole)):
+                customer, text = known
             recorded = record_feedback(
                 session,
                 workspace_id=workspace,

@@ -16,7 +16,8 @@ from lifecycle.sla import SlaChange
 from lifecycle.stages import Stage, Team, looks_like_stage, parse_stage, parse_team
 from lifecycle.touchpoints import TouchpointKind, looks_like_kind, parse_kind
 
-OPENING_QUOTES = {'"': '"', "“": "”", "„": "“", "”": "”"}  # macOS and iOS turn " into smart quotes
+# macOS and iOS turn " into smart quotes (and ' into ‘…’; a straight ' stays an apostrophe, as in O'Brien).
+OPENING_QUOTES = {'"': '"', "“": "”", "„": "“", "”": "”", "‘": "’"}
 
 
 class UsageError(InvalidInput):
@@ -134,6 +135,8 @@ class RecordFeedback:
 
     customer: str | int
     text: str
+    # The whole unquoted line, so a known multi-word name ("Acme Corp hates…") can win over its first word.
+    whole: str | None = None
 
 
 @dataclass(frozen=True)
@@ -273,6 +276,11 @@ def _split_name(tokens: list[Token], is_marker: Any) -> int:
     return 1
 
 
+def _word(token: Token) -> str:
+    """A marker word without the punctuation people type after it ("call," "conversion:")."""
+    return token.value.rstrip(",:;.!-–—")
+
+
 def _name(tokens: list[Token], end: int) -> str:
     return " ".join(token.value for token in tokens[:end]).strip()
 
@@ -347,10 +355,10 @@ def parse_touch_command(text: str) -> LogTouch | OpenModal:
     tokens = tokenize(text, command=command)
     if not tokens:
         return OpenModal(command)
-    end = _split_name(tokens, lambda token: not token.quoted and looks_like_kind(token.value))
+    end = _split_name(tokens, lambda token: not token.quoted and looks_like_kind(_word(token)))
     if end >= len(tokens):
         raise UsageError("What kind of touchpoint was it?", command=command, hint=None)
-    kind = parse_kind(tokens[end].value)
+    kind = parse_kind(_word(tokens[end]))
     return LogTouch(customer=_name(tokens, end), kind=kind, note=rest_of_line(text, tokens, end + 1))
 
 
@@ -360,10 +368,10 @@ def parse_stage_command(text: str) -> MoveStage | OpenModal:
     tokens = tokenize(text, command=command)
     if not tokens:
         return OpenModal(command)
-    end = _split_name(tokens, lambda token: not token.quoted and looks_like_stage(token.value))
+    end = _split_name(tokens, lambda token: not token.quoted and looks_like_stage(_word(token)))
     if end >= len(tokens):
         raise UsageError("Which stage should the customer move to?", command=command)
-    stage = parse_stage(tokens[end].value)
+    stage = parse_stage(_word(tokens[end]))
     return MoveStage(customer=_name(tokens, end), stage=stage, reason=rest_of_line(text, tokens, end + 1))
 
 
@@ -376,7 +384,8 @@ def parse_feedback_command(text: str) -> RecordFeedback | OpenModal:
     feedback = rest_of_line(text, tokens, 1)
     if not feedback:
         raise UsageError("What did the customer say?", command=command)
-    return RecordFeedback(customer=tokens[0].value, text=feedback)
+    whole = None if tokens[0].quoted else to_plain_text(text).strip()
+    return RecordFeedback(customer=tokens[0].value, text=feedback, whole=whole)
 
 
 LifecycleRequest = (

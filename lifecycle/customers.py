@@ -66,6 +66,22 @@ def resolve_customer(
     raise CustomerNotFound(customer, suggest_customers(session, workspace_id=workspace_id, query=key))
 
 
+MAX_NAME_WORDS = 6
+
+
+def split_known_name(session: Session, *, workspace_id: str, line: str) -> tuple[str, str] | None:
+    """If the line starts with the full name of a customer of several words, that name and the rest.
+
+    Lets `/feedback Acme Corp hates the new UI` work without quotes: the longest exact name wins.
+    """
+    words = line.split()
+    for count in range(min(MAX_NAME_WORDS, len(words) - 1), 1, -1):
+        candidate = " ".join(words[:count])
+        if repo.get_customer_by_key(session, workspace_id, name_key(candidate)) is not None:
+            return candidate, " ".join(words[count:])
+    return None
+
+
 def suggest_customers(session: Session, *, workspace_id: str, query: str) -> list[CustomerChoice]:
     """Names close to `query` (typos, a missing word), best first."""
     key = name_key(query)

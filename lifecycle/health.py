@@ -220,7 +220,7 @@ def score_health(signals: HealthSignals, config: HealthConfig | None = None) -> 
 
     if signals.handoff_business_hours_late is not None and signals.handoff_business_hours_late > 0:
         late = signals.handoff_business_hours_late
-        when = f"{late:.0f} business hours" if late < 16 else f"{late / 8:.0f} business days"
+        when = f"{late:.0f} business hours"
         team = f" to {signals.handoff_team}" if signals.handoff_team else ""
         reasons.append(
             Reason(f"handoff{team} waiting {when} past its SLA", config.weight_handoff * min(1.0, 0.5 + late / 16))

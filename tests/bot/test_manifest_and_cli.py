@@ -60,8 +60,9 @@ def test_a_missing_setting_is_one_line_naming_it_not_a_traceback(env, tmp_path, 
 
 def test_db_upgrade_creates_the_schema(tmp_path):
     url = f"sqlite:///{tmp_path / 'fresh.db'}"
-    result = subprocess.run([*CLI, "db", "upgrade"], capture_output=True, text=True,
-                            env={"PATH": "/usr/bin:/bin", "DATABASE_URL": url})
+    result = subprocess.run(
+        [*CLI, "db", "upgrade"], capture_output=True, text=True, env={"PATH": "/usr/bin:/bin", "DATABASE_URL": url}
+    )
     assert result.returncode == 0, result.stderr
     assert "Database is up to date." in result.stdout
 

@@ -237,3 +237,17 @@ def test_sla_settings_are_shown_and_validated(bot):
     bad = reply_text(run(bot, "/lifecycle", "sla 4h Mars/Olympus"))
     assert "“Mars/Olympus” is not a time zone I know" in bad
     assert "within *2 business hours*" in reply_text(run(bot, "/lifecycle", "sla"))
+
+
+def test_undoing_a_mistaken_move_does_not_alert_your_own_team(bot):
+    route_everyone(bot)
+    run(bot, "/lifecycle", "route sales <#C0SALES|sales>")
+    run(bot, "/customer", 'add "Acme Corp" acquisition')
+    run(bot, "/stage", "acme conversion oops")
+    [alert] = bot.standin.wait_for_calls("chat.postMessage")
+    reply = reply_text(run(bot, "/stage", "acme acquisition Moved by mistake"))
+    assert "You already own this customer for Sales, so nobody else was alerted" in reply
+    [update] = bot.standin.wait_for_calls("chat.update")
+    assert "No longer needed" in blocks_text(update.params["blocks"])
+    time.sleep(0.2)
+    assert posts_to(bot, "C0SALES") == []

@@ -217,3 +217,11 @@ def test_health_settings_can_be_read_and_changed(bot):
     assert "no touchpoint for 41 days" not in reply_text(run(bot, "/customer", '"Acme Corp"'))
     bad = reply_text(run(bot, "/lifecycle", "health set cadence.weekly 3"))
     assert "“cadence.weekly” is not a health setting" in bad
+
+
+def test_unquoted_feedback_finds_a_customer_whose_name_has_several_words(bot):
+    run(bot, "/customer", 'add "Acme Corp" retention')
+    run(bot, "/customer", "add Acme")
+    reply = reply_text(run(bot, "/feedback", "Acme Corp hates the new UI"))
+    assert "Recorded feedback from *Acme Corp*" in reply and "> hates the new UI" in reply
+    assert "Recorded feedback from *Acme*" in reply_text(run(bot, "/feedback", "Acme loves the new UI"))

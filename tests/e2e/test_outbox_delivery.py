@@ -236,3 +236,68 @@ def test_a_change_while_the_alert_is_in_flight_is_followed_by_an_update(
     assert "Accepted by" not in str(alert.params["blocks"])
     [update] = standin.calls_to("chat.update")
     assert "Accepted by <@U0FAST>" in str(update.params["blocks"])
+
+
+def test_an_unexpected_error_on_one_message_is_counted_and_the_others_still_go(
+    session_factory, standin, clock, make_dispatcher, monkeypatch
+):
+    hand_over(session_factory, clock, 3)
+    dispatcher = make_dispatcher()
+    send = dispatcher._call
+    calls = {"count": 0}
+
+    def flaky(call):
+        calls["count"] += 1
+        if calls["count"] == 1:
+            from http.client import IncompleteRead
+
+            raise IncompleteRead(b"")  # a truncated response from a proxy
+        return send(call)
+
+    monkeypatch.setattr(dispatcher, "_call", flaky)
+    assert dispatcher.deliver_due() == 2
+    with session_factory() as session:
+        statuses = Counter((str(m.status), m.attempts) for m in session.scalars(select(OutboxMessage)))
+    assert statuses == {("delivered", 1): 2, ("pending", 1): 1}
+    clock.advance(minutes=1)
+    assert dispatcher.deliver_due() == 1
+
+
+def test_a_failed_alert_goes_out_again_when_the_team_gets_a_new_channel(
+    session_factory, standin, clock, make_dispatcher
+):
+    hand_over(session_factory, clock, 1)
+    standin.respond_with("chat.postMessage", {"ok": False, "error": "channel_not_found"})
+    dispatcher = make_dispatcher()
+    dispatcher.deliver_due()
+    standin.clear_overrides()
+    with session_factory.begin() as session:
+        result = set_route(
+            session, workspace_id=WORKSPACE, team=Team.SERVICES, channel_id="C0NEWONB", actor="U0ADMIN", now=clock()
+        )
+    assert result.waiting_alerts == 1
+    assert dispatcher.deliver_due() == 1
+    assert standin.calls_to("chat.postMessage")[-1].params["channel"] == "C0NEWONB"
+
+
+def test_no_reminder_is_sent_for_a_handoff_accepted_while_slack_was_down(
+    session_factory, standin, clock, make_dispatcher
+):
+    from lifecycle.sla import check_slas
+
+    hand_over(session_factory, clock, 1)
+    dispatcher = make_dispatcher()
+    assert dispatcher.deliver_due() == 1
+    standin.fail_next("chat.postMessage", times=10_000, status=503)
+    clock.advance(hours=6)  # Monday 15:00: past the 4-hour SLA
+    with session_factory.begin() as session:
+        assert check_slas(session, now=clock()) == 1
+    dispatcher.deliver_due()  # the reminder fails: Slack is down
+    with session_factory.begin() as session:
+        handoff_id = session.scalars(select(Handoff.id)).one()
+        accept_handoff(session, workspace_id=WORKSPACE, handoff_id=handoff_id, user="U0LATE", now=clock())
+    standin.reset()
+    clock.advance(minutes=10)
+    dispatcher.deliver_due()
+    assert [call.params.get("thread_ts") for call in standin.calls_to("chat.postMessage")] == []
+    assert len(standin.calls_to("chat.update")) == 1  # the alert shows the acceptance instead

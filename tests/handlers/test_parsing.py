@@ -145,7 +145,7 @@ def test_a_stray_smart_quote_in_a_reason_or_feedback_is_kept_as_text() -> None:
         customer="acme", stage=Stage.CHURNED, reason="“too expensive"
     )
     assert parse_feedback_command('hooli the 27" screens are "great') == RecordFeedback(
-        customer="hooli", text='the 27" screens are "great'
+        customer="hooli", text='the 27" screens are "great', whole='hooli the 27" screens are "great'
     )
 
 
@@ -202,7 +202,7 @@ def test_feedback_without_arguments_opens_the_modal() -> None:
 
 def test_feedback_with_a_bare_name_takes_the_rest_as_text() -> None:
     assert parse_feedback_command("hooli The onboarding was quick  and clear") == RecordFeedback(
-        customer="hooli", text="The onboarding was quick  and clear"
+        customer="hooli", text="The onboarding was quick  and clear", whole="hooli The onboarding was quick  and clear"
     )
 
 
@@ -440,3 +440,27 @@ def test_rebuilding_a_request_leaves_the_held_arguments_untouched() -> None:
     snapshot = dict(arguments)
     request_from_arguments(arguments, customer_id=7)
     assert arguments == snapshot
+
+
+@pytest.mark.parametrize(
+    "text", ["acme call, talked pricing", "acme call: talked pricing", "acme CALL. talked pricing"]
+)
+def test_punctuation_after_the_kind_is_forgiven(text: str) -> None:
+    assert parse_touch_command(text) == LogTouch(customer="acme", kind=TouchpointKind.CALL, note="talked pricing")
+
+
+def test_punctuation_after_the_stage_is_forgiven() -> None:
+    assert parse_stage_command("acme conversion: signed") == MoveStage(
+        customer="acme", stage=Stage.CONVERSION, reason="signed"
+    )
+
+
+def test_single_smart_quotes_delimit_a_name_but_an_apostrophe_does_not() -> None:
+    assert parse_customer_command("‘Acme Corp’") == ShowCustomer(customer="Acme Corp")
+    assert parse_touch_command("o'brien call hi") == LogTouch(customer="o'brien", kind=TouchpointKind.CALL, note="hi")
+
+
+def test_unquoted_feedback_keeps_the_whole_line_to_find_a_longer_name() -> None:
+    request = parse_feedback_command("Acme Corp hates the UI")
+    assert (request.customer, request.text, request.whole) == ("Acme", "Corp hates the UI", "Acme Corp hates the UI")
+    assert parse_feedback_command('"Acme Corp" hates it').whole is None

@@ -60,7 +60,7 @@ def test_too_long_in_a_stage_compares_with_the_typical_time():
 def test_backward_moves_and_late_handoffs_are_named():
     assert reasons(backward_moves=((Stage.LOYALTY, Stage.RETENTION),)) == ["moved back from loyalty to retention"]
     assert reasons(handoff_business_hours_late=16, handoff_team="Customer success") == [
-        "handoff to Customer success waiting 2 business days past its SLA"
+        "handoff to Customer success waiting 16 business hours past its SLA"
     ]
 
 

@@ -160,3 +160,30 @@ def test_loyalty_suggestions_need_time_repeat_business_and_positive_sentiment(se
     assert [(c.name, c.loyalty_events) for c in candidates] == [("Ready", 2)]
     assert candidates[0].why.startswith("90 days in retention, 2 purchases/renewals/referrals, sentiment +0.")
     assert [(item.name, item.moved_by) for item in newly] == [("Loyal", "U0CSM")]
+
+
+def test_the_digest_funnel_counts_skipped_stages_and_each_customer_once(session_factory):
+    from lifecycle.digest import build_digest
+
+    with session_factory.begin() as session:
+        for number in range(4):  # reach straight to conversion
+            customer = add(session, f"Jumper {number}", Stage.REACH, when=ago(days=30))
+            move_stage(
+                session,
+                workspace_id=WS,
+                customer=customer,
+                to=Stage.CONVERSION,
+                actor="U0REP",
+                reason=None,
+                now=ago(days=2),
+            )
+        bouncer = add(session, "Bouncer", Stage.REACH, when=ago(days=30))
+        for to, reason in [(Stage.ACQUISITION, None), (Stage.REACH, "not ready"), (Stage.ACQUISITION, None)]:
+            move_stage(session, workspace_id=WS, customer=bouncer, to=to, actor="U0REP", reason=reason, now=ago(days=1))
+        add(session, "Waiting", Stage.REACH, when=ago(days=30))
+    with session_factory() as session:
+        digest = build_digest(session, workspace_id=WS, now=NOW, window_start=ago(days=7), window_end=NOW)
+    reach = digest.conversions[0]
+    assert (reach.moved, reach.eligible) == (5, 6)  # 4 jumpers + the bouncer, out of those 5 and "Waiting"
+    acquisition = digest.conversions[1]
+    assert (acquisition.moved, acquisition.eligible) == (0, 1)  # the bouncer sits in acquisition now
