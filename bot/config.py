@@ -30,6 +30,8 @@ class Settings(BaseSettings):
     slack_api_url: str = "https://slack.com/api/"
     port: int = 3000
     log_level: str = "INFO"
+    # How long the outbox keeps retrying a message Slack won't take before it gives up (and says so).
+    outbox_give_up_hours: float = 24.0
 
     @field_validator("slack_api_url")
     @classmethod

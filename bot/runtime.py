@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import timedelta
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from slack_bolt import App
@@ -15,6 +16,7 @@ from bot.config import Settings
 from bot.dispatcher import Dispatcher, dispatcher_client
 from bot.scheduler import build_scheduler
 from bot.server import HttpServer, make_wsgi_app
+from lifecycle.outbox import RetryPolicy
 from storage.db import database_answers, make_engine, make_session_factory
 from storage.migrate import upgrade
 
@@ -75,7 +77,11 @@ def build_runtime(settings: Settings, *, migrate: bool = True) -> Runtime:
         upgrade(settings.database_url)
     engine = make_engine(settings.database_url)
     session_factory = make_session_factory(engine)
-    dispatcher = Dispatcher(session_factory, dispatcher_client(settings.slack_bot_token, settings.slack_api_url))
+    dispatcher = Dispatcher(
+        session_factory,
+        dispatcher_client(settings.slack_bot_token, settings.slack_api_url),
+        policy=RetryPolicy(give_up_after=timedelta(hours=settings.outbox_give_up_hours)),
+    )
     app = create_app(settings, session_factory, notify=dispatcher.nudge)
     scheduler = build_scheduler(session_factory, notify=dispatcher.nudge)
     return Runtime(settings=settings, engine=engine, app=app, dispatcher=dispatcher, scheduler=scheduler)
