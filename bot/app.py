@@ -24,6 +24,7 @@ def create_app(
     client: WebClient | None = None,
     clock: Clock = utc_now,
     notify: Callable[[], None] = lambda: None,
+    read_session_factory: sessionmaker[Session] | None = None,
 ) -> App:
     """Wire the Slack client, request verification, every listener and the error handler."""
     client = client or WebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url)
@@ -34,5 +35,6 @@ def create_app(
         process_before_response=False,
         logger=logging.getLogger("slack_bolt"),
     )
-    register_handlers(app, Deps(session_factory=session_factory, clock=clock, notify=notify))
+    deps = Deps(session_factory=session_factory, clock=clock, notify=notify, read_session_factory=read_session_factory)
+    register_handlers(app, deps)
     return app

@@ -82,7 +82,12 @@ def build_runtime(settings: Settings, *, migrate: bool = True) -> Runtime:
         dispatcher_client(settings.slack_bot_token, settings.slack_api_url),
         policy=RetryPolicy(give_up_after=timedelta(hours=settings.outbox_give_up_hours)),
     )
-    app = create_app(settings, session_factory, notify=dispatcher.nudge)
+    app = create_app(
+        settings,
+        session_factory,
+        notify=dispatcher.nudge,
+        read_session_factory=make_session_factory(engine, read_only=True),
+    )
     scheduler = build_scheduler(session_factory, notify=dispatcher.nudge)
     return Runtime(settings=settings, engine=engine, app=app, dispatcher=dispatcher, scheduler=scheduler)
 

@@ -144,6 +144,6 @@ def register(app: App, deps: Deps) -> None:
         ack()
         caller = caller_of(body)
         customer_id = id_on_button(action)
-        with deps.transaction() as session:
+        with deps.reading() as session:
             view = customer_profile(session, workspace_id=caller.workspace_id, customer=customer_id, now=deps.clock())
         reply_ephemeral(respond, customer_blocks.profile(view, now=deps.clock()))

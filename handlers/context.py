@@ -17,6 +17,8 @@ class Deps:
 
     session_factory: sessionmaker[Session]
     clock: Clock = utc_now
+    # Sessions for work that writes nothing; on SQLite they don't take the write lock. Defaults to the above.
+    read_session_factory: sessionmaker[Session] | None = None
     # Wakes the outbox dispatcher after a commit, so alerts go out at once rather than at the next poll.
     notify: Callable[[], None] = lambda: None
 
@@ -30,3 +32,9 @@ class Deps:
         with self.session_factory.begin() as session:
             yield session
         self.notify()
+
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        """A transaction for queries only (lists, profiles, reports)."""
+        with (self.read_session_factory or self.session_factory).begin() as session:
+            yield session

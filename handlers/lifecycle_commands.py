@@ -44,7 +44,7 @@ from lifecycle.routing import set_route, team_routes
 from lifecycle.schedules import active_schedules, cancel_schedule, create_schedule, enqueue_digest_now, next_occurrence
 from lifecycle.sla import update_sla
 from lifecycle.stages import Team
-from storage.repositories import ensure_workspace, get_route
+from storage.repositories import get_route, workspace_or_defaults
 
 logger = logging.getLogger(__name__)
 
@@ -59,8 +59,8 @@ def show_help(deps: Deps, caller: Caller, request: ShowHelp, client: WebClient) 
 
 
 def show_routes(deps: Deps, caller: Caller, request: ShowRoutes, client: WebClient) -> Reply:
-    with deps.transaction() as session:
-        workspace = ensure_workspace(session, caller.workspace_id, now=deps.clock())
+    with deps.reading() as session:
+        workspace = workspace_or_defaults(session, caller.workspace_id, now=deps.clock())
         routes = team_routes(session, workspace_id=caller.workspace_id)
         failed = list(failed_messages(session, workspace_id=caller.workspace_id))
     return routes_overview(routes, workspace, failed)
@@ -82,8 +82,8 @@ def set_team_route(deps: Deps, caller: Caller, request: SetRoute, client: WebCli
 
 
 def show_sla(deps: Deps, caller: Caller, request: ShowSla, client: WebClient) -> Reply:
-    with deps.transaction() as session:
-        return sla_settings(ensure_workspace(session, caller.workspace_id, now=deps.clock()))
+    with deps.reading() as session:
+        return sla_settings(workspace_or_defaults(session, caller.workspace_id, now=deps.clock()))
 
 
 def set_sla(deps: Deps, caller: Caller, request: SetSla, client: WebClient) -> Reply:
@@ -96,12 +96,12 @@ def set_sla(deps: Deps, caller: Caller, request: SetSla, client: WebClient) -> R
 
 
 def show_at_risk(deps: Deps, caller: Caller, request: ShowAtRisk, client: WebClient) -> Reply:
-    with deps.transaction() as session:
+    with deps.reading() as session:
         return at_risk_reply(at_risk_customers(session, workspace_id=caller.workspace_id, now=deps.clock()))
 
 
 def show_loyal(deps: Deps, caller: Caller, request: ShowLoyal, client: WebClient) -> Reply:
-    with deps.transaction() as session:
+    with deps.reading() as session:
         now = deps.clock()
         newly = newly_loyal(session, workspace_id=caller.workspace_id, now=now, days=NEWLY_LOYAL_DAYS)
         candidates = loyalty_candidates(session, workspace_id=caller.workspace_id, now=now)
@@ -109,7 +109,7 @@ def show_loyal(deps: Deps, caller: Caller, request: ShowLoyal, client: WebClient
 
 
 def show_funnel(deps: Deps, caller: Caller, request: ShowFunnel, client: WebClient) -> Reply:
-    with deps.transaction() as session:
+    with deps.reading() as session:
         now = deps.clock()
         digest = build_digest(
             session, workspace_id=caller.workspace_id, now=now, window_start=now - FUNNEL_WINDOW, window_end=now
@@ -118,12 +118,12 @@ def show_funnel(deps: Deps, caller: Caller, request: ShowFunnel, client: WebClie
 
 
 def _health_settings(session: Session, caller: Caller, deps: Deps) -> Reply:
-    workspace = ensure_workspace(session, caller.workspace_id, now=deps.clock())
+    workspace = workspace_or_defaults(session, caller.workspace_id, now=deps.clock())
     return health_settings_reply(health_config(workspace).as_settings(), dict(workspace.health_settings or {}))
 
 
 def show_health_settings(deps: Deps, caller: Caller, request: ShowHealthSettings, client: WebClient) -> Reply:
-    with deps.transaction() as session:
+    with deps.reading() as session:
         return _health_settings(session, caller, deps)
 
 
@@ -172,7 +172,7 @@ def schedule_digest(deps: Deps, caller: Caller, request: ScheduleDigest, client:
 
 
 def list_digests(deps: Deps, caller: Caller, request: ListDigests, client: WebClient) -> Reply:
-    with deps.transaction() as session:
+    with deps.reading() as session:
         now = deps.clock()
         schedules = active_schedules(session, workspace_id=caller.workspace_id)
         return schedules_list([(schedule, next_occurrence(schedule, now)) for schedule in schedules])

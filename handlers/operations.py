@@ -100,8 +100,10 @@ def execute(
 
 def run_request(deps: Deps, request: CustomerRequest | AddCustomer | ListCustomers, *, caller: Caller) -> Reply:
     """Execute in its own transaction; an unknown or ambiguous customer holds the request for a button."""
+    # Looking things up writes nothing, so it needn't wait for (or hold up) writers.
+    unit_of_work = deps.reading if isinstance(request, ShowCustomer | ListCustomers) else deps.transaction
     try:
-        with deps.transaction() as session:
+        with unit_of_work() as session:
             return execute(session, request, caller=caller, now=deps.clock())
     except (CustomerNotFound, AmbiguousCustomer) as error:
         if isinstance(request, AddCustomer | ListCustomers) or isinstance(request.customer, int):

@@ -47,7 +47,7 @@ def assess_customers(
     session: Session, *, workspace_id: str, now: datetime, customer_ids: Sequence[int] | None = None
 ) -> list[CustomerHealth]:
     """Health of every customer of a workspace that has not churned (or of the given ones)."""
-    workspace = repo.ensure_workspace(session, workspace_id, now=now)
+    workspace = repo.workspace_or_defaults(session, workspace_id, now=now)
     config = health_config(workspace)
 
     def only(column: InstrumentedAttribute[int]) -> ColumnElement[bool]:

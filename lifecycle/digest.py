@@ -162,7 +162,7 @@ def _median_days_in_stage(session: Session, workspace_id: str, now: datetime) ->
 
 
 def _late_handoffs(session: Session, workspace_id: str, now: datetime) -> list[LateHandoff]:
-    workspace = repo.ensure_workspace(session, workspace_id, now=now)
+    workspace = repo.workspace_or_defaults(session, workspace_id, now=now)
     calendar = workspace_calendar(workspace)
     rows = session.execute(
         select(Customer.name, Handoff.to_team, Handoff.created_at)

@@ -28,7 +28,7 @@ def alert_if_strongly_negative(
     session: Session, *, customer: Customer, feedback: Feedback, now: datetime
 ) -> FeedbackAlert:
     """Queue an alert for feedback at or below the workspace's 'strongly negative' threshold."""
-    workspace = repo.ensure_workspace(session, customer.workspace_id, now=now)
+    workspace = repo.workspace_or_defaults(session, customer.workspace_id, now=now)
     if feedback.compound > health_config(workspace).strongly_negative:
         return FeedbackAlert(raised=False)
     team = owning_team(customer.stage)

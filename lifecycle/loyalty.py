@@ -70,7 +70,7 @@ def newly_loyal(session: Session, *, workspace_id: str, now: datetime, days: int
 
 def loyalty_candidates(session: Session, *, workspace_id: str, now: datetime) -> list[LoyaltyCandidate]:
     """Retention customers long enough there, with repeat business and positive sentiment, best first."""
-    config = health_config(repo.ensure_workspace(session, workspace_id, now=now))
+    config = health_config(repo.workspace_or_defaults(session, workspace_id, now=now))
     eligible = and_(
         Customer.workspace_id == workspace_id,
         Customer.stage == Stage.RETENTION,

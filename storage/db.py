@@ -9,6 +9,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 DEFAULT_DATABASE_URL = "sqlite:///lifecycle.db"
+READ_ONLY_OPTION = "lifecycle_read_only"
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 
 
@@ -39,12 +40,19 @@ def _configure_sqlite(engine: Engine) -> None:
     def on_begin(connection: Any) -> None:
         # BEGIN IMMEDIATE takes the write lock up front, so two concurrent read-then-write
         # transactions wait for each other (busy_timeout) instead of failing or losing an update.
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # Read-only sessions take a plain (deferred) BEGIN: with WAL they never wait for, or block, a writer.
+        read_only = connection.get_execution_options().get(READ_ONLY_OPTION, False)
+        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
-def make_session_factory(engine: Engine) -> sessionmaker[Session]:
-    """Sessions whose loaded objects stay readable after commit (replies are rendered then)."""
-    return sessionmaker(engine, expire_on_commit=False)
+def make_session_factory(engine: Engine, *, read_only: bool = False) -> sessionmaker[Session]:
+    """Sessions whose loaded objects stay readable after commit (replies are rendered then).
+
+    read_only sessions are for queries that write nothing (lists, profiles, digests): on SQLite they do not
+    take the write lock, so a slow report never holds up a rep's /touch.
+    """
+    bind = engine.execution_options(**{READ_ONLY_OPTION: True}) if read_only else engine
+    return sessionmaker(bind, expire_on_commit=False)
 
 
 def database_answers(engine: Engine) -> bool:

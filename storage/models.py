@@ -85,6 +85,16 @@ class Workspace(Base):
     # Overrides of lifecycle.health.HealthConfig, e.g. {"cadence.retention": 21}.
     health_settings: Mapped[dict[str, Any] | None]
 
+    @classmethod
+    def unsaved(cls, workspace_id: str, *, now: datetime) -> Workspace:
+        """A workspace with every column default filled in, not added to any session (for read-only paths)."""
+        defaults = {
+            column.key: column.default.arg
+            for column in cls.__table__.columns
+            if column.default is not None and not callable(column.default.arg)
+        }
+        return cls(id=workspace_id, created_at=now, **defaults)
+
 
 class Customer(Base):
     """A customer moving through the lifecycle."""

@@ -34,6 +34,12 @@ def ensure_workspace(session: Session, workspace_id: str, *, now: datetime) -> W
     return workspace
 
 
+def workspace_or_defaults(session: Session, workspace_id: str, *, now: datetime) -> Workspace:
+    """The workspace row, or an unsaved one with the defaults (for reads that must not write)."""
+    workspace = session.get(Workspace, workspace_id)
+    return workspace if workspace is not None else Workspace.unsaved(workspace_id, now=now)
+
+
 def get_customer(session: Session, workspace_id: str, customer_id: int, *, for_update: bool = False) -> Customer | None:
     """The customer with this id in this workspace, optionally row-locked for an update."""
     query = select(Customer).where(Customer.workspace_id == workspace_id, Customer.id == customer_id)

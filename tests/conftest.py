@@ -142,7 +142,14 @@ def bot(
         clock=clock,
         poll_interval=0.05,
     )
-    app = create_app(settings, session_factory, client=client, clock=clock, notify=dispatcher.nudge)
+    app = create_app(
+        settings,
+        session_factory,
+        client=client,
+        clock=clock,
+        notify=dispatcher.nudge,
+        read_session_factory=make_session_factory(engine, read_only=True),
+    )
     server = HttpServer(make_wsgi_app(app, health_check=lambda: database_answers(engine)), host="127.0.0.1", port=0)
     server.start_in_background()
     dispatcher.start()
