@@ -99,6 +99,32 @@ class Claim:
     token: str
 
 
+@dataclass(frozen=True)
+class Settle:
+    """A message that needs no Slack call now: done, to try later, or failed for good."""
+
+    outcome: str  # "done", "postpone", "retry" or "fail"
+    until: datetime | None = None
+    error: str = ""
+
+    @classmethod
+    def done(cls) -> Settle:
+        return cls("done")
+
+    @classmethod
+    def postpone(cls, until: datetime) -> Settle:
+        return cls("postpone", until=until)
+
+    @classmethod
+    def fail(cls, error: str) -> Settle:
+        return cls("fail", error=error)
+
+    @classmethod
+    def fail_later(cls, error: str) -> Settle:
+        """A failed attempt that may succeed on retry."""
+        return cls("retry", error=error)
+
+
 @dataclass
 class SlackCall:
     """One Web API call to make, and what to write back once it succeeded."""
@@ -116,6 +142,7 @@ class Dispatcher:
     client: WebClient
     clock: Clock = utc_now
     policy: RetryPolicy = field(default_factory=RetryPolicy)
+    read_session_factory: sessionmaker[Session] | None = None  # for rendering; defaults to session_factory
     poll_interval: float = 1.0
     batch_size: int = 20
     worker_id: str = field(default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}")
@@ -193,17 +220,17 @@ class Dispatcher:
                 return False  # our lease ran out and someone else took it over
             # Renew the lease for this send, so a slow batch never lets another dispatcher take it over mid-way.
             message.claim_expires_at = self.clock() + self.policy.lease
+        # Rendering reads a lot (a digest assesses every customer) but writes nothing: a read-only session.
+        with (self.read_session_factory or self.session_factory).begin() as session:
+            message = session.get(OutboxMessage, message_id)
+            assert message is not None
             try:
                 call = self._render(session, message)
             except Exception as error:  # noqa: BLE001 - a message we cannot render must not block the queue
                 logger.exception("could not render outbox message %s", message_id)
-                render_error: Exception | None = error
-            else:
-                render_error = None
-        if render_error is not None:
-            self._record_failure(claim, f"render error: {render_error}")
-            return False
-        if call is None:
+                call = Settle.fail_later(f"render error: {error}")
+        if isinstance(call, Settle):
+            self._settle(claim, call)
             return False
         try:
             response = self._call(call)
@@ -240,8 +267,8 @@ class Dispatcher:
 
     # --- rendering -------------------------------------------------------------------------------
 
-    def _render(self, session: Session, message: OutboxMessage) -> SlackCall | None:
-        """The call for a message, or None after marking it done/postponed in this session."""
+    def _render(self, session: Session, message: OutboxMessage) -> SlackCall | Settle:
+        """The call to make for a message, or how to settle it without one (read-only: writes nothing)."""
         now = self.clock()
         if message.kind == OutboxKind.FEEDBACK_ALERT:
             return self._render_feedback_alert(session, message)
@@ -254,15 +281,7 @@ class Dispatcher:
             case OutboxKind.HANDOFF_ALERT:
                 route = repo.get_route(session, handoff.workspace_id, handoff.to_team)
                 if route is None:
-                    record_failure(
-                        session,
-                        message,
-                        error="team has no channel",
-                        now=now,
-                        policy=self.policy,
-                        permanent=True,
-                    )
-                    return None
+                    return Settle.fail("team has no channel")
                 reply = handoff_alert(view, now=now)
                 return SlackCall(
                     "chat_postMessage",
@@ -271,8 +290,7 @@ class Dispatcher:
                 )
             case OutboxKind.HANDOFF_REFRESH:
                 if handoff.message_ts is None:
-                    record_delivered(session, message, now=now)  # the alert itself will show the latest state
-                    return None
+                    return Settle.done()  # the alert itself will show the latest state
                 reply = handoff_alert(view, now=now)
                 return SlackCall(
                     "chat_update",
@@ -281,23 +299,14 @@ class Dispatcher:
                 )
             case OutboxKind.HANDOFF_REMINDER:
                 if handoff.status != HandoffStatus.PENDING:
-                    record_delivered(session, message, now=now)  # accepted or moved on meanwhile: nothing to remind
-                    return None
+                    return Settle.done()  # accepted or moved on meanwhile: nothing to remind
                 if handoff.message_ts is None:
                     if _delivered(session, message.workspace_id, alert_key(handoff.id)):
                         # The alert itself failed for good, so there is no thread to remind in.
-                        record_failure(
-                            session,
-                            message,
-                            error="the alert was never posted",
-                            now=now,
-                            policy=self.policy,
-                            permanent=True,
-                        )
+                        return Settle.fail("the alert was never posted")
                     else:
                         # The alert has not gone out yet (Slack down?): the reminder waits for its thread.
-                        postpone(message, until=now + WAIT_FOR_ALERT)
-                    return None
+                        return Settle.postpone(now + WAIT_FOR_ALERT)
                 reply = handoff_reminder(view)
                 return SlackCall(
                     "chat_postMessage",
@@ -305,19 +314,10 @@ class Dispatcher:
                 )
             case OutboxKind.HANDOFF_ESCALATION:
                 if handoff.status != HandoffStatus.PENDING:
-                    record_delivered(session, message, now=now)  # accepted or moved on meanwhile
-                    return None
+                    return Settle.done()  # accepted or moved on meanwhile
                 managers = repo.get_route(session, handoff.workspace_id, Team.MANAGERS)
                 if managers is None:
-                    record_failure(
-                        session,
-                        message,
-                        error="managers have no channel",
-                        now=now,
-                        policy=self.policy,
-                        permanent=True,
-                    )
-                    return None
+                    return Settle.fail("managers have no channel")
                 reply = handoff_escalation(view, now=now)
                 return SlackCall(
                     "chat_postMessage",
@@ -325,7 +325,7 @@ class Dispatcher:
                 )
         raise ValueError(f"unknown outbox kind {message.kind}")
 
-    def _render_feedback_alert(self, session: Session, message: OutboxMessage) -> SlackCall | None:
+    def _render_feedback_alert(self, session: Session, message: OutboxMessage) -> SlackCall | Settle:
         now = self.clock()
         feedback = session.get(Feedback, message.feedback_id)
         assert feedback is not None
@@ -333,8 +333,7 @@ class Dispatcher:
         # The team owning the customer's stage now, not when the feedback was recorded.
         route = repo.get_route(session, customer.workspace_id, owning_team(customer.stage))
         if route is None:
-            record_failure(session, message, error="team has no channel", now=now, policy=self.policy, permanent=True)
-            return None
+            return Settle.fail("team has no channel")
         assessed = assess_customers(session, workspace_id=customer.workspace_id, now=now, customer_ids=[customer.id])
         reply = negative_feedback_alert(
             customer=customer,
@@ -345,7 +344,7 @@ class Dispatcher:
         )
         return SlackCall("chat_postMessage", {"channel": route.channel_id, "unfurl_links": False, **reply.as_kwargs()})
 
-    def _render_digest(self, session: Session, message: OutboxMessage) -> SlackCall | None:
+    def _render_digest(self, session: Session, message: OutboxMessage) -> SlackCall | Settle:
         now = self.clock()
         payload = message.payload or {}
         channel = payload.get("channel_id") or payload.get("user_id")
@@ -353,17 +352,13 @@ class Dispatcher:
             managers = repo.get_route(session, message.workspace_id, Team.MANAGERS)
             channel = managers.channel_id if managers else None
         if channel is None:
-            record_failure(
-                session, message, error="managers have no channel", now=now, policy=self.policy, permanent=True
-            )
-            return None
+            return Settle.fail("managers have no channel")
         timezone = str(payload.get("timezone") or "UTC")
         if message.kind == OutboxKind.DIGEST_CHART:
             if message.dedupe_key and not _delivered(
                 session, message.workspace_id, message.dedupe_key.removesuffix(":chart")
             ):
-                postpone(message, until=now + WAIT_FOR_ALERT)  # the chart follows its digest, never precedes it
-                return None
+                return Settle.postpone(now + WAIT_FOR_ALERT)  # the chart follows its digest, never precedes it
             png = funnel_png(
                 funnel_counts(session, workspace_id=message.workspace_id), title=chart_title(now, timezone)
             )
@@ -405,6 +400,20 @@ class Dispatcher:
             self.nudge()
 
     # --- failures --------------------------------------------------------------------------------
+
+    def _settle(self, claim: Claim, settle: Settle) -> None:
+        if settle.outcome in ("fail", "retry"):
+            self._record_failure(claim, settle.error, permanent=settle.outcome == "fail")
+            return
+        with self.session_factory.begin() as session:
+            message = session.get(OutboxMessage, claim.message_id)
+            if message is None or message.claimed_by != claim.token:
+                return
+            if settle.outcome == "done":
+                record_delivered(session, message, now=self.clock())
+            else:
+                assert settle.until is not None
+                postpone(message, until=settle.until)
 
     def _failed(self, claim: Claim, error: SlackApiError) -> None:
         response = error.response

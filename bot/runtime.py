@@ -77,17 +77,14 @@ def build_runtime(settings: Settings, *, migrate: bool = True) -> Runtime:
         upgrade(settings.database_url)
     engine = make_engine(settings.database_url)
     session_factory = make_session_factory(engine)
+    read_session_factory = make_session_factory(engine, read_only=True)
     dispatcher = Dispatcher(
         session_factory,
         dispatcher_client(settings.slack_bot_token, settings.slack_api_url),
         policy=RetryPolicy(give_up_after=timedelta(hours=settings.outbox_give_up_hours)),
+        read_session_factory=read_session_factory,
     )
-    app = create_app(
-        settings,
-        session_factory,
-        notify=dispatcher.nudge,
-        read_session_factory=make_session_factory(engine, read_only=True),
-    )
+    app = create_app(settings, session_factory, notify=dispatcher.nudge, read_session_factory=read_session_factory)
     scheduler = build_scheduler(session_factory, notify=dispatcher.nudge)
     return Runtime(settings=settings, engine=engine, app=app, dispatcher=dispatcher, scheduler=scheduler)
 
@@ -100,7 +97,12 @@ def send_due_digests(settings: Settings) -> tuple[int, int]:
     engine = make_engine(settings.database_url)
     try:
         session_factory = make_session_factory(engine)
-        dispatcher = Dispatcher(session_factory, dispatcher_client(settings.slack_bot_token, settings.slack_api_url))
+        dispatcher = Dispatcher(
+            session_factory,
+            dispatcher_client(settings.slack_bot_token, settings.slack_api_url),
+            policy=RetryPolicy(give_up_after=timedelta(hours=settings.outbox_give_up_hours)),
+            read_session_factory=make_session_factory(engine, read_only=True),
+        )
         queued = run_digest_sweep(session_factory, clock=dispatcher.clock, notify=lambda: None)
         return queued, dispatcher.deliver_due()
     finally:

@@ -136,11 +136,13 @@ def bot(
     """lifecycle-bot in HTTP mode on port 0, exactly as `lifecycle-bot run --http` wires it."""
     settings = Settings(slack_bot_token=BOT_TOKEN, slack_signing_secret=SIGNING_SECRET, slack_api_url=standin.base_url)
     client = WebClient(token=BOT_TOKEN, base_url=standin.base_url)
+    read_sessions = make_session_factory(engine, read_only=True)
     dispatcher = Dispatcher(
         session_factory,
         dispatcher_client(BOT_TOKEN, standin.base_url, retry_interval=0.01),
         clock=clock,
         poll_interval=0.05,
+        read_session_factory=read_sessions,
     )
     app = create_app(
         settings,
@@ -148,7 +150,7 @@ def bot(
         client=client,
         clock=clock,
         notify=dispatcher.nudge,
-        read_session_factory=make_session_factory(engine, read_only=True),
+        read_session_factory=read_sessions,
     )
     server = HttpServer(make_wsgi_app(app, health_check=lambda: database_answers(engine)), host="127.0.0.1", port=0)
     server.start_in_background()

@@ -17,6 +17,7 @@ from lifecycle.outbox import RetryPolicy
 from lifecycle.routing import set_route
 from lifecycle.stages import Stage, Team
 from lifecycle.states import OutboxStatus
+from storage.db import make_session_factory
 from storage.models import AuditEvent, Handoff, OutboxMessage
 from tests.conftest import BOT_TOKEN
 
@@ -25,12 +26,13 @@ SERVICES = "C0ONBOARD"
 
 
 @pytest.fixture
-def make_dispatcher(session_factory, standin, clock):
+def make_dispatcher(session_factory, standin, clock, engine):
     def make(**overrides) -> Dispatcher:
         return Dispatcher(
             session_factory,
             dispatcher_client(BOT_TOKEN, standin.base_url, retry_interval=0.01),
             clock=clock,
+            read_session_factory=make_session_factory(engine, read_only=True),
             **overrides,
         )
 
