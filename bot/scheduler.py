@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from datetime import datetime
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
@@ -20,62 +21,61 @@ from lifecycle.sla import check_slas
 
 logger = logging.getLogger(__name__)
 
-SLA_SWEEP_SECONDS = 60
-DIGEST_SWEEP_SECONDS = 60
+SWEEP_SECONDS = 60
+
+Sweep = Callable[[Session, datetime], int]
+"""Queues what is due as of a moment, in the given transaction; returns how many messages."""
+
+
+def _sla(session: Session, now: datetime) -> int:
+    return check_slas(session, now=now)
+
+
+def _digests(session: Session, now: datetime) -> int:
+    return enqueue_due_digests(session, now=now)
+
+
+def run_sweep(session_factory: sessionmaker[Session], sweep: Sweep, *, clock: Clock, notify: Callable[[], None]) -> int:
+    """One sweep in its own transaction; wakes the dispatcher when it queued something."""
+    with session_factory.begin() as session:
+        queued = sweep(session, clock())
+    if queued:
+        logger.info("%s queued %s message(s)", sweep.__name__.strip("_"), queued)
+        notify()
+    return queued
 
 
 def run_sla_sweep(session_factory: sessionmaker[Session], *, clock: Clock, notify: Callable[[], None]) -> int:
-    """One SLA sweep in its own transaction; wakes the dispatcher when it queued something."""
-    with session_factory.begin() as session:
-        queued = check_slas(session, now=clock())
-    if queued:
-        logger.info("queued %s handoff reminder(s)/escalation(s)", queued)
-        notify()
-    return queued
+    """Queue reminders and escalations for handoffs past their SLA."""
+    return run_sweep(session_factory, _sla, clock=clock, notify=notify)
 
 
 def run_digest_sweep(session_factory: sessionmaker[Session], *, clock: Clock, notify: Callable[[], None]) -> int:
-    """Queue every digest that is due and not yet claimed; wakes the dispatcher when it queued one."""
-    with session_factory.begin() as session:
-        queued = enqueue_due_digests(session, now=clock())
-    if queued:
-        logger.info("queued %s digest(s)", queued)
-        notify()
-    return queued
+    """Queue every digest that is due and not yet claimed."""
+    return run_sweep(session_factory, _digests, clock=clock, notify=notify)
+
+
+def _logged_sweep(
+    session_factory: sessionmaker[Session], sweep: Sweep, clock: Clock, notify: Callable[[], None]
+) -> None:
+    try:
+        run_sweep(session_factory, sweep, clock=clock, notify=notify)
+    except Exception:
+        logger.exception("the %s sweep failed; it runs again in a minute", sweep.__name__.strip("_"))
 
 
 def build_scheduler(
     session_factory: sessionmaker[Session], *, notify: Callable[[], None], clock: Clock = utc_now
 ) -> BackgroundScheduler:
-    """A scheduler with the SLA and digest sweeps every minute (a missed run is simply run once, late)."""
+    """A scheduler with the SLA and digest sweeps every minute and at start-up (a missed run runs once, late)."""
     scheduler = BackgroundScheduler(timezone="UTC", job_defaults={"coalesce": True, "max_instances": 1})
-    scheduler.add_job(
-        _safe_sweep,
-        IntervalTrigger(seconds=SLA_SWEEP_SECONDS),
-        args=(session_factory, clock, notify),
-        id="handoff-sla-sweep",
-        misfire_grace_time=SLA_SWEEP_SECONDS * 5,
-    )
-    scheduler.add_job(
-        _safe_digest_sweep,
-        IntervalTrigger(seconds=DIGEST_SWEEP_SECONDS),
-        args=(session_factory, clock, notify),
-        id="digest-sweep",
-        misfire_grace_time=DIGEST_SWEEP_SECONDS * 5,
-        next_run_time=clock(),  # at start-up too: a digest missed while we were down goes out now
-    )
+    for sweep in (_sla, _digests):
+        scheduler.add_job(
+            _logged_sweep,
+            IntervalTrigger(seconds=SWEEP_SECONDS),
+            args=(session_factory, sweep, clock, notify),
+            id=f"{sweep.__name__.strip('_')}-sweep",
+            misfire_grace_time=SWEEP_SECONDS * 5,
+            next_run_time=clock(),  # at start-up too: what came due while we were down goes out now
+        )
     return scheduler
-
-
-def _safe_sweep(session_factory: sessionmaker[Session], clock: Clock, notify: Callable[[], None]) -> None:
-    try:
-        run_sla_sweep(session_factory, clock=clock, notify=notify)
-    except Exception:
-        logger.exception("handoff SLA sweep failed; it runs again in a minute")
-
-
-def _safe_digest_sweep(session_factory: sessionmaker[Session], clock: Clock, notify: Callable[[], None]) -> None:
-    try:
-        run_digest_sweep(session_factory, clock=clock, notify=notify)
-    except Exception:
-        logger.exception("digest sweep failed; it runs again in a minute")
