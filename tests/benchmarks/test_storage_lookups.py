@@ -280,10 +280,12 @@ def seed(engine: Engine) -> Seeded:
         _bulk_insert(connection, Touchpoint, main_touchpoints())
         # The app keeps each customer's last touchpoint on its row; bulk inserts bypass that, so fill it in
         # the way migration 0004 backfills it.
-        connection.execute(text(
-            "UPDATE customers SET last_touch_at = "
-            "(SELECT max(occurred_at) FROM touchpoints WHERE touchpoints.customer_id = customers.id)"
-        ))
+        connection.execute(
+            text(
+                "UPDATE customers SET last_touch_at = "
+                "(SELECT max(occurred_at) FROM touchpoints WHERE touchpoints.customer_id = customers.id)"
+            )
+        )
     customers = [
         SeededCustomer(id=id_, name=row["name"], key=row["name_key"], stage=row["stage"], owner=row["owner_user_id"])
         for row, id_ in zip(main_rows, main_ids, strict=True)

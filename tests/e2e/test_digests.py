@@ -14,15 +14,14 @@ from sqlalchemy import insert, select
 
 from bot.dispatcher import Dispatcher, dispatcher_client
 from bot.scheduler import run_digest_sweep
-from lifecycle.activity import log_touchpoint, move_stage, record_feedback
 from lifecycle.clock import utc_now
-from lifecycle.customers import add_customer
 from lifecycle.stages import Stage
 from lifecycle.states import OutboxStatus
 from lifecycle.touchpoints import TouchpointKind
 from storage.models import Customer, DigestSchedule, Feedback, FeedbackSource, OutboxMessage, Workspace
 from tests.conftest import BOT_TOKEN
 from tests.e2e.helpers import blocks_text, reply_text, run
+from tests.seeding import History
 
 MANAGERS = "C0MGMT"
 WS = "T0ACME"
@@ -129,79 +128,19 @@ def test_a_restart_just_before_nine_still_sends_once_and_a_long_outage_sends_one
 
 
 def seed_workspace(bot) -> None:
-    now = bot.clock()
     with bot.session_factory.begin() as session:
-
-        def customer(name, stage, days_ago):
-            return add_customer(
-                session,
-                workspace_id=WS,
-                name=name,
-                stage=stage,
-                owner="U0CSM",
-                actor="U0REP",
-                now=now - timedelta(days=days_ago),
-            ).id
-
-        unhappy = customer("Initech", Stage.RETENTION, 120)
-        log_touchpoint(
-            session,
-            workspace_id=WS,
-            customer=unhappy,
-            kind=TouchpointKind.CALL,
-            note="",
-            actor="U0CSM",
-            now=now - timedelta(days=40),
-        )
-        record_feedback(
-            session,
-            workspace_id=WS,
-            customer=unhappy,
-            text="We are not renewing",
-            source=FeedbackSource.COMMAND,
-            actor="U0CSM",
-            now=now - timedelta(days=1),
-        )
-        loyal = customer("Hooli", Stage.RETENTION, 100)
-        move_stage(
-            session,
-            workspace_id=WS,
-            customer=loyal,
-            to=Stage.LOYALTY,
-            actor="U0CSM",
-            reason=None,
-            now=now - timedelta(days=2),
-        )
-        ready = customer("Globex", Stage.RETENTION, 90)
-        for days, kind in [(60, TouchpointKind.RENEWAL), (20, TouchpointKind.REFERRAL)]:
-            log_touchpoint(
-                session,
-                workspace_id=WS,
-                customer=ready,
-                kind=kind,
-                note="",
-                actor="U0CSM",
-                now=now - timedelta(days=days),
-            )
-        record_feedback(
-            session,
-            workspace_id=WS,
-            customer=ready,
-            text="We love working with you",
-            source=FeedbackSource.COMMAND,
-            actor="U0CSM",
-            now=now - timedelta(days=3),
-        )
-        lead = customer("Acme Corp", Stage.REACH, 10)
-        move_stage(
-            session,
-            workspace_id=WS,
-            customer=lead,
-            to=Stage.ACQUISITION,
-            actor="U0REP",
-            reason=None,
-            now=now - timedelta(days=1),
-        )
+        history = History(session, now=bot.clock(), workspace_id=WS)
+        unhappy = history.customer("Initech", Stage.RETENTION, days_ago=120)
+        history.touch(unhappy, days_ago=40)
+        history.feedback(unhappy, "We are not renewing", days_ago=1)
+        loyal = history.customer("Hooli", Stage.RETENTION, days_ago=100)
+        history.move(loyal, Stage.LOYALTY, days_ago=2)
+        ready = history.customer("Globex", Stage.RETENTION, days_ago=90)
+        history.touch(ready, days_ago=60, kind=TouchpointKind.RENEWAL)
+        history.touch(ready, days_ago=20, kind=TouchpointKind.REFERRAL)
+        history.feedback(ready, "We love working with you", days_ago=3)
+        lead = history.customer("Acme Corp", Stage.REACH, days_ago=10)
+        history.move(lead, Stage.ACQUISITION, days_ago=1, actor="U0REP")
 
 
 def test_digest_now_shows_risks_loyalty_funnel_and_sentiment_with_a_funnel_chart(bot):

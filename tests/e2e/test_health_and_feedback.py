@@ -7,12 +7,13 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from lifecycle.activity import log_touchpoint, record_feedback
+from lifecycle.activity import record_feedback
 from lifecycle.customers import add_customer
 from lifecycle.stages import Stage
 from lifecycle.touchpoints import TouchpointKind
 from storage.models import Customer, FeedbackSource
 from tests.e2e.helpers import blocks_text, buttons, click, reply_text, run
+from tests.seeding import History
 
 CS = "C0CS"
 
@@ -58,59 +59,19 @@ def test_strongly_negative_feedback_without_a_channel_tells_how_to_route_one(bot
 
 
 def seed_unhappy_customer(bot) -> None:
-    now = bot.clock()
     with bot.session_factory.begin() as session:
-        acme = add_customer(
-            session,
-            workspace_id="T0ACME",
-            name="Acme Corp",
-            stage=Stage.RETENTION,
-            owner="U0CSM",
-            actor="U0REP",
-            now=now - timedelta(days=120),
-        )
-        log_touchpoint(
-            session,
-            workspace_id="T0ACME",
-            customer=acme.id,
-            kind=TouchpointKind.CALL,
-            note="",
-            actor="U0CSM",
-            now=now - timedelta(days=41),
-        )
+        history = History(session, now=bot.clock())
+        acme = history.customer("Acme Corp", Stage.RETENTION, days_ago=120)
+        history.touch(acme, days_ago=41)
         for days, text in [
             (50, "Great onboarding, thank you"),
             (12, "Support is slow and unhelpful"),
             (5, "The dashboard has been down since Monday"),
             (1, "We are not renewing"),
         ]:
-            record_feedback(
-                session,
-                workspace_id="T0ACME",
-                customer=acme.id,
-                text=text,
-                source=FeedbackSource.COMMAND,
-                actor="U0CSM",
-                now=now - timedelta(days=days),
-            )
-        globex = add_customer(
-            session,
-            workspace_id="T0ACME",
-            name="Globex",
-            stage=Stage.RETENTION,
-            owner="U0CSM",
-            actor="U0REP",
-            now=now - timedelta(days=30),
-        )
-        log_touchpoint(
-            session,
-            workspace_id="T0ACME",
-            customer=globex.id,
-            kind=TouchpointKind.CALL,
-            note="",
-            actor="U0CSM",
-            now=now - timedelta(days=1),
-        )
+            history.feedback(acme, text, days_ago=days)
+        globex = history.customer("Globex", Stage.RETENTION, days_ago=30)
+        history.touch(globex, days_ago=1)
 
 
 def test_the_profile_explains_health_in_words_and_numbers(bot):
@@ -162,36 +123,12 @@ def test_thousands_at_risk_stay_within_slack_limits(bot):
 
 
 def test_loyalty_suggestions_can_be_promoted_in_one_click(bot):
-    now = bot.clock()
     with bot.session_factory.begin() as session:
-        acme = add_customer(
-            session,
-            workspace_id="T0ACME",
-            name="Acme Corp",
-            stage=Stage.RETENTION,
-            owner="U0CSM",
-            actor="U0REP",
-            now=now - timedelta(days=90),
-        )
-        for days, kind in [(80, TouchpointKind.RENEWAL), (30, TouchpointKind.REFERRAL)]:
-            log_touchpoint(
-                session,
-                workspace_id="T0ACME",
-                customer=acme.id,
-                kind=kind,
-                note="",
-                actor="U0CSM",
-                now=now - timedelta(days=days),
-            )
-        record_feedback(
-            session,
-            workspace_id="T0ACME",
-            customer=acme.id,
-            text="We love the product",
-            source=FeedbackSource.COMMAND,
-            actor="U0CSM",
-            now=now - timedelta(days=3),
-        )
+        history = History(session, now=bot.clock())
+        acme = history.customer("Acme Corp", Stage.RETENTION, days_ago=90)
+        history.touch(acme, days_ago=80, kind=TouchpointKind.RENEWAL)
+        history.touch(acme, days_ago=30, kind=TouchpointKind.REFERRAL)
+        history.feedback(acme, "We love the product", days_ago=3)
     loyal = run(bot, "/lifecycle", "loyal")
     assert "Newly loyal in the last 7 days:* nobody yet" in reply_text(loyal)
     assert "Ready for loyalty (1)" in reply_text(loyal) and "90 days in retention" in reply_text(loyal)
