@@ -24,16 +24,19 @@ from handlers.blocks.digest import chart_title, digest_reply
 from handlers.blocks.feedback_alerts import negative_feedback_alert
 from handlers.blocks.funnel_chart import funnel_png
 from handlers.blocks.handoffs import handoff_alert, handoff_escalation, handoff_reminder
+from handlers.blocks.red_flags import red_flag_alert
 from lifecycle.assessment import assess_customers
 from lifecycle.audit import record_audit
 from lifecycle.clock import Clock, utc_now
 from lifecycle.digest import build_digest, funnel_counts
 from lifecycle.handoffs import alert_key, handoff_view
+from lifecycle.health import RedFlag
 from lifecycle.outbox import RetryPolicy, claim_due, enqueue, postpone, record_delivered, record_failure
+from lifecycle.risk import refresh_if_stale
 from lifecycle.stages import Team, owning_team
 from lifecycle.states import HandoffStatus, OutboxKind, OutboxStatus
 from storage import repositories as repo
-from storage.models import Feedback, Handoff, OutboxMessage
+from storage.models import Customer, Feedback, Handoff, OutboxMessage, Touchpoint
 
 logger = logging.getLogger(__name__)
 
@@ -85,6 +88,18 @@ def _delivered(session: Session, workspace_id: str, dedupe_key: str) -> bool:
         )
     )
     return status in (None, OutboxStatus.DELIVERED, OutboxStatus.FAILED)
+
+
+def _quoted_text(session: Session, anchor: str) -> str | None:
+    """The feedback or note a stated intent came from ("feedback:12", "note:40")."""
+    source, _, row_id = anchor.partition(":")
+    if not row_id.isdigit():
+        return None
+    if source == "feedback":
+        feedback = session.get(Feedback, int(row_id))
+        return feedback.text if feedback else None
+    touchpoint = session.get(Touchpoint, int(row_id))
+    return touchpoint.note if touchpoint else None
 
 
 def _fixed(seconds: float) -> FixedValueRetryIntervalCalculator:
@@ -220,6 +235,17 @@ class Dispatcher:
                 return False  # our lease ran out and someone else took it over
             # Renew the lease for this send, so a slow batch never lets another dispatcher take it over mid-way.
             message.claim_expires_at = self.clock() + self.policy.lease
+            kind, workspace_id = message.kind, message.workspace_id
+        if kind == OutboxKind.DIGEST:
+            # A digest tells the truth as of now: stored health older than its freshness is brought up to date.
+            raised = refresh_if_stale(
+                (self.read_session_factory or self.session_factory).begin,
+                self.session_factory.begin,
+                workspace_id=workspace_id,
+                now=self.clock(),
+            )
+            if raised:
+                self.nudge()
         # Rendering reads a lot (a digest assesses every customer) but writes nothing: a read-only session.
         with (self.read_session_factory or self.session_factory).begin() as session:
             message = session.get(OutboxMessage, message_id)
@@ -272,6 +298,8 @@ class Dispatcher:
         now = self.clock()
         if message.kind == OutboxKind.FEEDBACK_ALERT:
             return self._render_feedback_alert(session, message)
+        if message.kind == OutboxKind.RED_FLAG:
+            return self._render_red_flag(session, message)
         if message.kind in (OutboxKind.DIGEST, OutboxKind.DIGEST_CHART):
             return self._render_digest(session, message)
         assert message.handoff_id is not None, f"{message.kind} without a handoff"
@@ -340,6 +368,33 @@ class Dispatcher:
             feedback=feedback,
             touchpoints=repo.recent_touchpoints(session, customer.id, limit=3),
             health=assessed[0].report if assessed else None,
+            now=now,
+        )
+        return SlackCall("chat_postMessage", {"channel": route.channel_id, "unfurl_links": False, **reply.as_kwargs()})
+
+    def _render_red_flag(self, session: Session, message: OutboxMessage) -> SlackCall | Settle:
+        now = self.clock()
+        payload = message.payload or {}
+        customer = session.get(Customer, payload.get("customer_id"))
+        if customer is None:
+            return Settle.done()  # erased meanwhile
+        flag = RedFlag(str(payload.get("flag")))
+        assessed = assess_customers(session, workspace_id=customer.workspace_id, now=now, customer_ids=[customer.id])
+        report = assessed[0].report if assessed else None
+        reason = next((item.text for item in report.reasons if item.flag == flag), None) if report else None
+        if report is None or reason is None:
+            return Settle.done()  # the flag went down before we could post it (touched, churned…): no stale alert
+        route = repo.get_route(session, customer.workspace_id, owning_team(customer.stage))
+        if route is None:
+            return Settle.fail("team has no channel")
+        anchor = str(message.dedupe_key or "").split(":", 3)[-1]
+        reply = red_flag_alert(
+            customer=customer,
+            flag=flag,
+            reason=reason,
+            health=report,
+            touchpoints=repo.recent_touchpoints(session, customer.id, limit=3),
+            quote=_quoted_text(session, anchor) if flag == RedFlag.LEAVING_INTENT else None,
             now=now,
         )
         return SlackCall("chat_postMessage", {"channel": route.channel_id, "unfurl_links": False, **reply.as_kwargs()})

@@ -85,7 +85,7 @@ def build_runtime(settings: Settings, *, migrate: bool = True) -> Runtime:
         read_session_factory=read_session_factory,
     )
     app = create_app(settings, session_factory, notify=dispatcher.nudge, read_session_factory=read_session_factory)
-    scheduler = build_scheduler(session_factory, notify=dispatcher.nudge)
+    scheduler = build_scheduler(session_factory, notify=dispatcher.nudge, read_session_factory=read_session_factory)
     return Runtime(settings=settings, engine=engine, app=app, dispatcher=dispatcher, scheduler=scheduler)
 
 

@@ -13,15 +13,20 @@ from datetime import datetime
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from lifecycle.clock import Clock, utc_now
+from lifecycle.risk import FRESH_FOR, refresh_if_stale
 from lifecycle.schedules import enqueue_due_digests
 from lifecycle.sla import check_slas
+from storage.models import Workspace
 
 logger = logging.getLogger(__name__)
 
 SWEEP_SECONDS = 60
+# Well inside the freshness window, so a reader never has to refresh a workspace on a running bot.
+HEALTH_REFRESH_SECONDS = int(FRESH_FOR.total_seconds() / 3)
 
 Sweep = Callable[[Session, datetime], int]
 """Queues what is due as of a moment, in the given transaction; returns how many messages."""
@@ -55,6 +60,38 @@ def run_digest_sweep(session_factory: sessionmaker[Session], *, clock: Clock, no
     return run_sweep(session_factory, _digests, clock=clock, notify=notify)
 
 
+def run_health_refresh(
+    session_factory: sessionmaker[Session],
+    *,
+    clock: Clock,
+    notify: Callable[[], None],
+    read_session_factory: sessionmaker[Session] | None = None,
+) -> int:
+    """Bring every workspace's stored health up to date (time passing raises and lowers flags); returns flags raised."""
+    reading = (read_session_factory or session_factory).begin
+    with reading() as session:
+        workspace_ids = list(session.scalars(select(Workspace.id)))
+    raised = 0
+    for workspace_id in workspace_ids:
+        raised += len(refresh_if_stale(reading, session_factory.begin, workspace_id=workspace_id, now=clock()))
+    if raised:
+        logger.info("health refresh raised %s red flag(s)", raised)
+        notify()
+    return raised
+
+
+def _logged_health_refresh(
+    session_factory: sessionmaker[Session],
+    read_session_factory: sessionmaker[Session] | None,
+    clock: Clock,
+    notify: Callable[[], None],
+) -> None:
+    try:
+        run_health_refresh(session_factory, clock=clock, notify=notify, read_session_factory=read_session_factory)
+    except Exception:
+        logger.exception("the health refresh failed; it runs again in a few minutes")
+
+
 def _logged_sweep(
     session_factory: sessionmaker[Session], sweep: Sweep, clock: Clock, notify: Callable[[], None]
 ) -> None:
@@ -65,9 +102,13 @@ def _logged_sweep(
 
 
 def build_scheduler(
-    session_factory: sessionmaker[Session], *, notify: Callable[[], None], clock: Clock = utc_now
+    session_factory: sessionmaker[Session],
+    *,
+    notify: Callable[[], None],
+    clock: Clock = utc_now,
+    read_session_factory: sessionmaker[Session] | None = None,
 ) -> BackgroundScheduler:
-    """A scheduler with the SLA and digest sweeps every minute and at start-up (a missed run runs once, late)."""
+    """The SLA and digest sweeps every minute and the health refresh every few, all at start-up too."""
     scheduler = BackgroundScheduler(timezone="UTC", job_defaults={"coalesce": True, "max_instances": 1})
     for sweep in (_sla, _digests):
         scheduler.add_job(
@@ -78,4 +119,12 @@ def build_scheduler(
             misfire_grace_time=SWEEP_SECONDS * 5,
             next_run_time=clock(),  # at start-up too: what came due while we were down goes out now
         )
+    scheduler.add_job(
+        _logged_health_refresh,
+        IntervalTrigger(seconds=HEALTH_REFRESH_SECONDS),
+        args=(session_factory, read_session_factory, clock, notify),
+        id="health-refresh",
+        misfire_grace_time=HEALTH_REFRESH_SECONDS,
+        next_run_time=clock(),
+    )
     return scheduler

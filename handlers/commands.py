@@ -21,6 +21,7 @@ from handlers.parsing import (
     OpenModal,
     ShowAtRisk,
     ShowHelp,
+    ShowWatch,
     parse_customer_command,
     parse_feedback_command,
     parse_lifecycle_command,
@@ -60,7 +61,7 @@ def register(app: App, deps: Deps) -> None:
         if isinstance(request, ShowHelp):
             reply_ephemeral(respond, help_reply(request.command))
             return
-        if isinstance(request, ShowAtRisk):
+        if isinstance(request, ShowAtRisk | ShowWatch):
             reply_ephemeral(respond, run_lifecycle(deps, caller_of(command), request, client))
             return
         reply_ephemeral(respond, run_request(deps, request, caller=caller_of(command)))

@@ -34,12 +34,15 @@ from handlers.parsing import (
     ShowLoyal,
     ShowRoutes,
     ShowSla,
+    ShowWatch,
 )
-from lifecycle.assessment import at_risk_customers, health_config, update_health_setting
+from lifecycle.assessment import health_config, update_health_setting
 from lifecycle.digest import build_digest
 from lifecycle.errors import InvalidInput
+from lifecycle.health import RiskLevel
 from lifecycle.loyalty import loyalty_candidates, newly_loyal
 from lifecycle.outbox import failed_messages
+from lifecycle.risk import refresh_if_stale, risk_list
 from lifecycle.routing import set_route, team_routes
 from lifecycle.schedules import active_schedules, cancel_schedule, create_schedule, enqueue_digest_now, next_occurrence
 from lifecycle.sla import update_sla
@@ -95,9 +98,19 @@ def set_sla(deps: Deps, caller: Caller, request: SetSla, client: WebClient) -> R
         )
 
 
-def show_at_risk(deps: Deps, caller: Caller, request: ShowAtRisk, client: WebClient) -> Reply:
+def _risk_list(deps: Deps, caller: Caller, level: RiskLevel) -> Reply:
+    # Stored health older than its freshness is brought up to date first, so the list is never stale.
+    refresh_if_stale(deps.reading, deps.transaction, workspace_id=caller.workspace_id, now=deps.clock())
     with deps.reading() as session:
-        return at_risk_reply(at_risk_customers(session, workspace_id=caller.workspace_id, now=deps.clock()))
+        return at_risk_reply(risk_list(session, workspace_id=caller.workspace_id, level=level))
+
+
+def show_at_risk(deps: Deps, caller: Caller, request: ShowAtRisk, client: WebClient) -> Reply:
+    return _risk_list(deps, caller, RiskLevel.AT_RISK)
+
+
+def show_watch(deps: Deps, caller: Caller, request: ShowWatch, client: WebClient) -> Reply:
+    return _risk_list(deps, caller, RiskLevel.WATCH)
 
 
 def show_loyal(deps: Deps, caller: Caller, request: ShowLoyal, client: WebClient) -> Reply:
@@ -198,6 +211,7 @@ SUBCOMMANDS: dict[type, Subcommand] = {
     ShowSla: show_sla,
     SetSla: set_sla,
     ShowAtRisk: show_at_risk,
+    ShowWatch: show_watch,
     ShowLoyal: show_loyal,
     ShowFunnel: show_funnel,
     ShowHealthSettings: show_health_settings,

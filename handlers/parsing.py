@@ -177,6 +177,11 @@ class ShowAtRisk:
 
 
 @dataclass(frozen=True)
+class ShowWatch:
+    """/lifecycle watch, /customer list watch"""
+
+
+@dataclass(frozen=True)
 class ShowLoyal:
     """/lifecycle loyal"""
 
@@ -285,7 +290,9 @@ def _name(tokens: list[Token], end: int) -> str:
     return " ".join(token.value for token in tokens[:end]).strip()
 
 
-def parse_customer_command(text: str) -> AddCustomer | ShowCustomer | ListCustomers | ShowAtRisk | ShowHelp:
+def parse_customer_command(
+    text: str,
+) -> AddCustomer | ShowCustomer | ListCustomers | ShowAtRisk | ShowWatch | ShowHelp:
     """Parse the text of /customer."""
     command = "/customer"
     tokens = tokenize(text, command=command, structured=2)
@@ -333,19 +340,32 @@ def _parse_add(tokens: list[Token], command: str) -> AddCustomer:
     return AddCustomer(name=name, stage=stage, owner=owner)
 
 
-AT_RISK_WORDS = {"at-risk", "atrisk", "risk", "at_risk"}
+AT_RISK_WORDS = {"at-risk", "atrisk", "risk", "at_risk", "at risk", "risky"}
+WATCH_WORDS = {"watch", "watching", "on-watch", "on watch", "watchlist", "watch-list"}
 
 
-def _parse_list(tokens: list[Token], command: str) -> ListCustomers | ShowAtRisk:
+def _risk_request(tokens: list[Token]) -> ShowAtRisk | ShowWatch | None:
+    """`at-risk`, `at risk` (two words), `watch`, `on watch`: the risk lists."""
+    words = " ".join(token.value.casefold() for token in tokens[:2])
+    first = tokens[0].value.casefold() if tokens else ""
+    if words in AT_RISK_WORDS or (len(tokens) == 1 and first in AT_RISK_WORDS):
+        return ShowAtRisk()
+    if words in WATCH_WORDS or (len(tokens) == 1 and first in WATCH_WORDS):
+        return ShowWatch()
+    return None
+
+
+def _parse_list(tokens: list[Token], command: str) -> ListCustomers | ShowAtRisk | ShowWatch:
     if not tokens:
         return ListCustomers()
+    risk = _risk_request(tokens)
+    if risk is not None and len(tokens) <= 2:
+        return risk
     if len(tokens) > 1:
         raise UsageError("`/customer list` takes at most one filter.", command=command)
     word = tokens[0].value.casefold()
     if word == "mine":
         return ListCustomers(mine=True)
-    if word in AT_RISK_WORDS:
-        return ShowAtRisk()
     return ListCustomers(stage=parse_stage(tokens[0].value))
 
 
@@ -395,6 +415,7 @@ LifecycleRequest = (
     | ShowSla
     | SetSla
     | ShowAtRisk
+    | ShowWatch
     | ShowLoyal
     | ShowFunnel
     | ShowHealthSettings
@@ -417,8 +438,9 @@ def parse_lifecycle_command(text: str, *, caller: str = "") -> LifecycleRequest:
         return ShowRoutes()
     if verb == "sla":
         return _parse_sla(tokens[1:], command) if len(tokens) > 1 else ShowSla()
-    if verb in AT_RISK_WORDS:
-        return ShowAtRisk()
+    risk = _risk_request(tokens)
+    if risk is not None and len(tokens) <= 2:
+        return risk
     if verb in {"loyal", "loyalty"}:
         return ShowLoyal()
     if verb == "funnel":

@@ -12,6 +12,9 @@ from lifecycle.customers import CustomerRef, resolve_customer
 from lifecycle.errors import InvalidInput
 from lifecycle.feedback_alerts import FeedbackAlert, alert_if_strongly_negative
 from lifecycle.handoffs import HandoffOutcome, record_handoff
+from lifecycle.health import RedFlag
+from lifecycle.intent import Intent, detect_intents
+from lifecycle.risk import RaisedFlag, refresh_customer_health
 from lifecycle.sentiment import Sentiment, score_text
 from lifecycle.stages import Stage, Team, check_transition, is_backward, is_handoff, owning_team
 from lifecycle.text import MAX_NOTE_LENGTH, MAX_REASON_LENGTH, BoundedText, bound_text
@@ -27,6 +30,8 @@ class LoggedTouchpoint:
     customer: Customer
     touchpoint: Touchpoint
     note: BoundedText
+    intent: Intent | None = None
+    raised: tuple[RaisedFlag, ...] = ()
 
 
 def log_touchpoint(
@@ -43,6 +48,7 @@ def log_touchpoint(
     found = resolve_customer(session, workspace_id=workspace_id, customer=customer)
     bounded = bound_text(note, MAX_NOTE_LENGTH)
     sentiment = score_text(bounded.text) if bounded.text else None
+    intent = _first_intent(bounded.text)
     touchpoint = Touchpoint(
         workspace_id=workspace_id,
         customer_id=found.id,
@@ -53,6 +59,8 @@ def log_touchpoint(
         created_at=now,
         sentiment_compound=sentiment.compound if sentiment else None,
         sentiment_label=sentiment.label if sentiment else None,
+        intent=intent.kind.value if intent else None,
+        intent_phrase=intent.phrase[:200] if intent else None,
     )
     session.add(touchpoint)
     found.updated_at = now
@@ -69,7 +77,14 @@ def log_touchpoint(
         touchpoint_id=touchpoint.id,
         kind=kind.value,
     )
-    return LoggedTouchpoint(customer=found, touchpoint=touchpoint, note=bounded)
+    raised = refresh_customer_health(session, workspace_id=workspace_id, customer_id=found.id, now=now)
+    return LoggedTouchpoint(customer=found, touchpoint=touchpoint, note=bounded, intent=intent, raised=tuple(raised))
+
+
+def _first_intent(text: str) -> Intent | None:
+    """The most decisive intent stated in a text (leaving intents come first), if any."""
+    intents = detect_intents(text) if text else ()
+    return intents[0] if intents else None
 
 
 @dataclass(frozen=True)
@@ -84,6 +99,7 @@ class StageMove:
     to_team: Team
     backward: bool
     handoff: HandoffOutcome
+    raised: tuple[RaisedFlag, ...] = ()
 
 
 def move_stage(
@@ -130,6 +146,8 @@ def move_stage(
     handoff = record_handoff(
         session, customer=found, from_stage=from_stage, to_stage=to, actor=actor, reason=clean_reason, now=now
     )
+    session.flush()
+    raised = refresh_customer_health(session, workspace_id=workspace_id, customer_id=found.id, now=now)
     return StageMove(
         customer=found,
         change=change,
@@ -139,6 +157,7 @@ def move_stage(
         to_team=owning_team(to),
         backward=is_backward(from_stage, to),
         handoff=handoff,
+        raised=tuple(raised),
     )
 
 
@@ -151,6 +170,8 @@ class RecordedFeedback:
     sentiment: Sentiment
     text: BoundedText
     alert: FeedbackAlert = FeedbackAlert(raised=False)
+    intent: Intent | None = None
+    raised: tuple[RaisedFlag, ...] = ()
 
 
 def record_feedback(
@@ -169,6 +190,7 @@ def record_feedback(
         raise InvalidInput("The feedback text is empty.")
     found = resolve_customer(session, workspace_id=workspace_id, customer=customer)
     sentiment = score_text(bounded.text)
+    intent = _first_intent(bounded.text)
     feedback = Feedback(
         workspace_id=workspace_id,
         customer_id=found.id,
@@ -181,6 +203,8 @@ def record_feedback(
         neg=sentiment.neg,
         label=sentiment.label,
         created_at=now,
+        intent=intent.kind.value if intent else None,
+        intent_phrase=intent.phrase[:200] if intent else None,
     )
     session.add(feedback)
     found.updated_at = now
@@ -196,8 +220,25 @@ def record_feedback(
         compound=sentiment.compound,
         source=source.value,
     )
-    alert = alert_if_strongly_negative(session, customer=found, feedback=feedback, now=now)
-    return RecordedFeedback(customer=found, feedback=feedback, sentiment=sentiment, text=bounded, alert=alert)
+    raised = refresh_customer_health(session, workspace_id=workspace_id, customer_id=found.id, now=now)
+    anchor = f"feedback:{feedback.id}"
+    if any(item.flag == RedFlag.LEAVING_INTENT and item.anchor == anchor and item.alerted for item in raised):
+        # The red-flag alert quotes this feedback already: one alert, not two.
+        route = repo.get_route(session, workspace_id, owning_team(found.stage))
+        alert = FeedbackAlert(
+            raised=True, team=owning_team(found.stage), channel_id=route.channel_id if route else None
+        )
+    else:
+        alert = alert_if_strongly_negative(session, customer=found, feedback=feedback, now=now)
+    return RecordedFeedback(
+        customer=found,
+        feedback=feedback,
+        sentiment=sentiment,
+        text=bounded,
+        alert=alert,
+        intent=intent,
+        raised=tuple(raised),
+    )
 
 
 def ensure_known_workspace(session: Session, *, workspace_id: str, now: datetime) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -12,12 +12,13 @@ from sqlalchemy import Case, ColumnElement, and_, case, func, select, true
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from lifecycle.audit import record_audit
-from lifecycle.health import HealthConfig, HealthReport, HealthSignals, RiskLevel, score_health
+from lifecycle.health import HealthConfig, HealthReport, HealthSignals, RedFlag, StatedIntent, score_health
+from lifecycle.intent import LEAVING, Intent, IntentKind
 from lifecycle.sla import workspace_calendar
 from lifecycle.stages import FUNNEL, TEAM_LABELS, Stage, is_backward
 from lifecycle.states import HandoffStatus
 from storage import repositories as repo
-from storage.models import Customer, Feedback, Handoff, StageChange, Workspace
+from storage.models import Customer, Feedback, Handoff, StageChange, Touchpoint, Workspace
 
 DAY = 86400.0
 TREND_PRIOR_DAYS = 60
@@ -36,6 +37,8 @@ class CustomerHealth:
     stage: Stage
     owner_user_id: str
     report: HealthReport
+    # What raised each red flag (a row or a moment), so the same episode is alerted once whoever notices it.
+    anchors: dict[RedFlag, str] = field(default_factory=dict)
 
 
 def health_config(workspace: Workspace) -> HealthConfig:
@@ -67,18 +70,39 @@ def assess_customers(
     feedback = _feedback_signals(session, workspace_id, now, config, only)
     backward = _backward_moves(session, workspace_id, now, config, only)
     late = _late_handoffs(session, workspace, now, only)
+    intents = _stated_intents(session, workspace_id, now, config, only)
     results = []
     for row in customers:
+        values = dict(feedback.get(row.id, {}))
+        anchors: dict[RedFlag, str] = values.pop("anchors", {})
+        complaint_at = values.pop("complaint_at", None)
+        if complaint_at is not None and (row.last_touch_at is None or row.last_touch_at < complaint_at):
+            values["unanswered_complaint_days"] = (now - complaint_at).total_seconds() / DAY
+        else:
+            values.pop("unanswered_complaint_score", None)
+        moves = backward.get(row.id, [])
+        handoff = dict(late.get(row.id, {}))
+        anchors[RedFlag.UNOWNED_HANDOFF] = str(handoff.pop("handoff_id", ""))
+        intent = intents.get(row.id)
+        if intent is not None:
+            anchors[RedFlag.LEAVING_INTENT] = intent[1]
+        loyalty_moves = [changed_at for from_stage, _, changed_at in moves if from_stage == Stage.LOYALTY]
+        anchors[RedFlag.LOYALTY_BACKSLIDE] = loyalty_moves[-1].isoformat() if loyalty_moves else ""
+        anchors[RedFlag.SILENCE] = row.last_touch_at.isoformat() if row.last_touch_at else "never"
+        anchors[RedFlag.STUCK_ONBOARDING] = row.stage_entered_at.isoformat()
         signals = HealthSignals(
             stage=row.stage,
             days_in_stage=(now - row.stage_entered_at).total_seconds() / DAY,
             days_since_touch=(now - row.last_touch_at).total_seconds() / DAY if row.last_touch_at else None,
             days_since_created=(now - row.created_at).total_seconds() / DAY,
-            backward_moves=tuple(backward.get(row.id, ())),
-            **feedback.get(row.id, {}),
-            **late.get(row.id, {}),
+            backward_moves=tuple((from_stage, to_stage) for from_stage, to_stage, _ in moves),
+            stated_intent=intent[0] if intent else None,
+            **values,
+            **handoff,
         )
-        results.append(CustomerHealth(row.id, row.name, row.stage, row.owner_user_id, score_health(signals, config)))
+        report = score_health(signals, config)
+        kept = {flag: anchors.get(flag, "") for flag in report.flags}
+        results.append(CustomerHealth(row.id, row.name, row.stage, row.owner_user_id, report, kept))
     return results
 
 
@@ -92,10 +116,12 @@ def _feedback_signals(
     )
     recent = Feedback.created_at >= recent_start
     negative_recent = and_(recent, Feedback.label == "negative")
+    strong_recent = and_(recent, Feedback.compound <= config.strongly_negative)
     aggregates = session.execute(
         select(
             Feedback.customer_id,
             func.sum(case((negative_recent, 1), else_=0)),
+            func.sum(case((strong_recent, 1), else_=0)),
             func.avg(case((recent, Feedback.compound), else_=None)),
             func.avg(case((~recent, Feedback.compound), else_=None)),
         )
@@ -105,23 +131,38 @@ def _feedback_signals(
     signals: dict[int, dict[str, Any]] = {
         customer_id: {
             "negative_feedback_count": int(negatives or 0),
+            "strongly_negative_count": int(strong or 0),
             "recent_mean_sentiment": float(recent_mean) if recent_mean is not None else None,
             "prior_mean_sentiment": float(prior_mean) if prior_mean is not None else None,
+            "anchors": {},
         }
-        for customer_id, negatives, recent_mean, prior_mean in aggregates
+        for customer_id, negatives, strong, recent_mean, prior_mean in aggregates
     }
-    for key, condition in (("latest_sentiment", in_window), ("latest_negative", and_(in_window, negative_recent))):
-        for customer_id, compound in _latest_per_customer(session, condition):
-            signals.setdefault(customer_id, {})[key] = compound
+    for customer_id, compound, _ in _latest_per_customer(session, in_window):
+        signals.setdefault(customer_id, {"anchors": {}})["latest_sentiment"] = compound
+    for customer_id, compound, created_at in _latest_per_customer(session, and_(in_window, negative_recent)):
+        values = signals.setdefault(customer_id, {"anchors": {}})
+        values["latest_negative"] = compound
+        values["anchors"][RedFlag.REPEATED_NEGATIVE] = created_at.isoformat()
+    complaint = and_(
+        in_window,
+        Feedback.created_at >= now - timedelta(days=config.complaint_window_days),
+        Feedback.compound <= config.strongly_negative,
+    )
+    for customer_id, compound, created_at in _latest_per_customer(session, complaint):
+        values = signals.setdefault(customer_id, {"anchors": {}})
+        values["complaint_at"], values["unanswered_complaint_score"] = created_at, compound
+        values["anchors"][RedFlag.UNANSWERED_COMPLAINT] = created_at.isoformat()
     return signals
 
 
-def _latest_per_customer(session: Session, condition: ColumnElement[bool]) -> list[tuple[int, float]]:
-    """The most recent feedback score per customer among rows matching `condition` (a window function)."""
+def _latest_per_customer(session: Session, condition: ColumnElement[bool]) -> list[tuple[int, float, datetime]]:
+    """The most recent feedback score (and when) per customer among rows matching `condition`."""
     ranked = (
         select(
             Feedback.customer_id,
             Feedback.compound,
+            Feedback.created_at,
             func.row_number()
             .over(partition_by=Feedback.customer_id, order_by=(Feedback.created_at.desc(), Feedback.id.desc()))
             .label("rank"),
@@ -130,18 +171,55 @@ def _latest_per_customer(session: Session, condition: ColumnElement[bool]) -> li
         .subquery()
     )
     return [
-        (row[0], float(row[1]))
-        for row in session.execute(select(ranked.c.customer_id, ranked.c.compound).where(ranked.c.rank == 1))
+        (row[0], float(row[1]), row[2])
+        for row in session.execute(
+            select(ranked.c.customer_id, ranked.c.compound, ranked.c.created_at).where(ranked.c.rank == 1)
+        )
     ]
+
+
+def _stated_intents(
+    session: Session, workspace_id: str, now: datetime, config: HealthConfig, only: Restrict
+) -> dict[int, tuple[StatedIntent, str]]:
+    """The latest statement of an intent to leave per customer, in feedback or notes, with its anchor."""
+    since = now - timedelta(days=config.intent_window_days)
+    leaving = [kind.value for kind in LEAVING]
+    sources = (
+        ("feedback", Feedback, Feedback.text, Feedback.created_at),
+        ("note", Touchpoint, Touchpoint.note, Touchpoint.occurred_at),
+    )
+    latest: dict[int, tuple[datetime, StatedIntent, str]] = {}
+    for source, model, _, when in sources:
+        rows = session.execute(
+            select(model.customer_id, model.id, model.intent, model.intent_phrase, when).where(
+                model.workspace_id == workspace_id,
+                model.intent.is_not(None),
+                when >= since,
+                when <= now,
+                model.intent.in_(leaving),
+                only(model.customer_id),
+            )
+        ).all()
+        for customer_id, row_id, kind, phrase, at in rows:
+            if customer_id in latest and latest[customer_id][0] >= at:
+                continue
+            stated = StatedIntent(
+                label=Intent(kind=IntentKind(str(kind)), phrase=phrase or "").label,
+                phrase=phrase or "",
+                days_ago=(now - at).total_seconds() / DAY,
+                source=source,
+            )
+            latest[customer_id] = (at, stated, f"{source}:{row_id}")
+    return {customer_id: (stated, anchor) for customer_id, (_, stated, anchor) in latest.items()}
 
 
 def _backward_moves(
     session: Session, workspace_id: str, now: datetime, config: HealthConfig, only: Restrict
-) -> dict[int, list[tuple[Stage, Stage]]]:
+) -> dict[int, list[tuple[Stage, Stage, datetime]]]:
     since = now - timedelta(days=config.backward_window_days)
     # Only backward moves leave the database: funnel position of the new stage below the old one's.
     rows = session.execute(
-        select(StageChange.customer_id, StageChange.from_stage, StageChange.to_stage)
+        select(StageChange.customer_id, StageChange.from_stage, StageChange.to_stage, StageChange.changed_at)
         .where(
             StageChange.workspace_id == workspace_id,
             StageChange.changed_at >= since,
@@ -150,10 +228,10 @@ def _backward_moves(
         )
         .order_by(StageChange.customer_id, StageChange.changed_at, StageChange.id)
     ).all()
-    moves: dict[int, list[tuple[Stage, Stage]]] = defaultdict(list)
-    for customer_id, from_stage, to_stage in rows:
+    moves: dict[int, list[tuple[Stage, Stage, datetime]]] = defaultdict(list)
+    for customer_id, from_stage, to_stage, changed_at in rows:
         if from_stage is not None and is_backward(from_stage, to_stage):
-            moves[customer_id].append((from_stage, to_stage))
+            moves[customer_id].append((from_stage, to_stage, changed_at))
     return moves
 
 
@@ -165,35 +243,20 @@ def _funnel_position(column: InstrumentedAttribute[Stage] | InstrumentedAttribut
 def _late_handoffs(session: Session, workspace: Workspace, now: datetime, only: Restrict) -> dict[int, dict[str, Any]]:
     calendar = workspace_calendar(workspace)
     rows = session.execute(
-        select(Handoff.customer_id, Handoff.created_at, Handoff.to_team).where(
+        select(Handoff.customer_id, Handoff.id, Handoff.created_at, Handoff.to_team).where(
             Handoff.workspace_id == workspace.id, Handoff.status == HandoffStatus.PENDING, only(Handoff.customer_id)
         )
     ).all()
     late: dict[int, dict[str, Any]] = {}
-    for customer_id, created_at, team in rows:
+    for customer_id, handoff_id, created_at, team in rows:
         overdue = calendar.business_hours_between(created_at, now) - workspace.sla_hours
         if overdue > 0:
-            late[customer_id] = {"handoff_business_hours_late": overdue, "handoff_team": TEAM_LABELS[team]}
+            late[customer_id] = {
+                "handoff_business_hours_late": overdue,
+                "handoff_team": TEAM_LABELS[team],
+                "handoff_id": handoff_id,
+            }
     return late
-
-
-@dataclass(frozen=True)
-class RiskList:
-    """The worst customers first, and how many are at risk in all."""
-
-    customers: list[CustomerHealth]
-    total: int
-
-
-def at_risk_customers(session: Session, *, workspace_id: str, now: datetime, limit: int = 15) -> RiskList:
-    """Customers at risk, worst first."""
-    risky = [
-        item
-        for item in assess_customers(session, workspace_id=workspace_id, now=now)
-        if item.report.level == RiskLevel.AT_RISK
-    ]
-    risky.sort(key=lambda item: (item.report.score, item.name.casefold()))
-    return RiskList(customers=risky[:limit], total=len(risky))
 
 
 def weekly_sentiment(
@@ -221,6 +284,7 @@ def update_health_setting(
     config = health_config(workspace).with_setting(key, value)
     # A new dict, so SQLAlchemy sees the JSON column change.
     workspace.health_settings = {**(workspace.health_settings or {}), key: config.as_settings()[key]}
+    workspace.health_refreshed_at = None  # every stored assessment used the old settings
     record_audit(
         session,
         workspace_id=workspace_id,

@@ -21,6 +21,7 @@ from lifecycle.errors import (
 )
 from lifecycle.health import HealthReport
 from lifecycle.names import clean_customer_name, name_key
+from lifecycle.risk import refresh_customer_health
 from lifecycle.stages import Stage, Team, owning_team
 from storage import repositories as repo
 from storage.models import Customer, CustomerTeamOwner, Feedback, StageChange, Touchpoint
@@ -172,6 +173,8 @@ def add_customer(
         stage=stage.value,
         owner=owner,
     )
+    session.flush()
+    refresh_customer_health(session, workspace_id=workspace_id, customer_id=customer.id, now=now)
     return customer
 
 

@@ -11,8 +11,9 @@ from datetime import datetime
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
-from lifecycle.assessment import RiskList, at_risk_customers
+from lifecycle.health import RiskLevel
 from lifecycle.loyalty import LoyaltyCandidate, NewlyLoyal, loyalty_candidates, newly_loyal
+from lifecycle.risk import RiskList, risk_list
 from lifecycle.sla import workspace_calendar
 from lifecycle.stages import FUNNEL, TEAM_LABELS, Stage
 from lifecycle.states import HandoffStatus
@@ -20,6 +21,7 @@ from storage import repositories as repo
 from storage.models import Customer, Feedback, Handoff, StageChange
 
 AT_RISK_SHOWN = 10
+WATCH_SHOWN = 5
 
 
 @dataclass(frozen=True)
@@ -69,6 +71,7 @@ class Digest:
     churned: int
     median_days_in_stage: dict[Stage, float]
     at_risk: RiskList
+    watch: RiskList
     newly_loyal: list[NewlyLoyal]
     loyalty_candidates: list[LoyaltyCandidate]
     late_handoffs: list[LateHandoff]
@@ -112,7 +115,8 @@ def build_digest(
         conversions=_conversions(moves_rows, counts),
         churned=len({customer for customer, _, to_stage, _ in moves_rows if to_stage == Stage.CHURNED}),
         median_days_in_stage=_median_days_in_stage(session, workspace_id, now),
-        at_risk=at_risk_customers(session, workspace_id=workspace_id, now=now, limit=AT_RISK_SHOWN),
+        at_risk=risk_list(session, workspace_id=workspace_id, level=RiskLevel.AT_RISK, limit=AT_RISK_SHOWN),
+        watch=risk_list(session, workspace_id=workspace_id, level=RiskLevel.WATCH, limit=WATCH_SHOWN),
         newly_loyal=newly_loyal(
             session,
             workspace_id=workspace_id,

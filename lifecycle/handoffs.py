@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from lifecycle.audit import record_audit
 from lifecycle.errors import LifecycleError
 from lifecycle.outbox import enqueue, has_undelivered, revive_failed
+from lifecycle.risk import refresh_customer_health
 from lifecycle.sla import workspace_calendar
 from lifecycle.stages import Stage, Team, owning_team
 from lifecycle.states import HandoffStatus, OutboxKind
@@ -222,6 +223,8 @@ def accept_handoff(session: Session, *, workspace_id: str, handoff_id: int, user
         team=handoff.to_team.value,
     )
     _refresh(session, handoff, now)
+    session.flush()
+    refresh_customer_health(session, workspace_id=workspace_id, customer_id=handoff.customer_id, now=now)
     return handoff
 
 

@@ -1,18 +1,32 @@
-"""Customer health: an explainable 0-100 score from a few signals, each penalty named in a sentence.
+"""Customer health: an explainable 0-100 score, plus red flags that put a customer at risk on their own.
 
-Pure functions on plain values (no database): `score_health(signals, config)`. Defaults are documented in
-the README; a workspace overrides any of them with `/lifecycle health set …`.
+The additive score orders customers and defines "watch": each signal costs points and says why. As in
+Gainsight's and Totango's scorecards, one poor critical measure makes an account red whatever the rest adds
+up to: a red flag holds the score below the at-risk line and its sentence comes first.
+Pure functions on plain values (no database): `score_health(signals, config)`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
 
-from lifecycle.errors import InvalidInput
+from lifecycle.health_config import HealthConfig
 from lifecycle.stages import Stage
+
+__all__ = [
+    "HealthConfig",
+    "HealthReport",
+    "HealthSignals",
+    "Reason",
+    "RedFlag",
+    "RiskLevel",
+    "StatedIntent",
+    "score_health",
+    "sparkline",
+]
+
+NEGATIVE = -0.05
 
 
 class RiskLevel(StrEnum):
@@ -23,82 +37,40 @@ class RiskLevel(StrEnum):
     AT_RISK = "at risk"
 
 
-def _per_stage(**days: int) -> dict[Stage, int]:
-    return {Stage(stage): value for stage, value in days.items()}
+class RedFlag(StrEnum):
+    """A decisive signal; declared from the most decisive to the least, which is the order reasons are shown in."""
+
+    LEAVING_INTENT = "leaving_intent"
+    LOYALTY_BACKSLIDE = "loyalty_backslide"
+    REPEATED_NEGATIVE = "repeated_negative"
+    UNANSWERED_COMPLAINT = "unanswered_complaint"
+    SILENCE = "silence"
+    UNOWNED_HANDOFF = "unowned_handoff"
+    STUCK_ONBOARDING = "stuck_onboarding"
+
+
+FLAG_ORDER = {flag: index for index, flag in enumerate(RedFlag)}
+
+# The scored signals whose sentence a red flag already says (their points still count).
+COVERED_SIGNALS: dict[RedFlag, frozenset[str]] = {
+    RedFlag.LEAVING_INTENT: frozenset(),
+    RedFlag.LOYALTY_BACKSLIDE: frozenset({"backward"}),
+    RedFlag.REPEATED_NEGATIVE: frozenset({"feedback"}),
+    RedFlag.UNANSWERED_COMPLAINT: frozenset({"feedback"}),
+    RedFlag.SILENCE: frozenset({"recency"}),
+    RedFlag.UNOWNED_HANDOFF: frozenset({"handoff"}),
+    RedFlag.STUCK_ONBOARDING: frozenset({"stage_time", "recency"}),
+}
 
 
 @dataclass(frozen=True)
-class HealthConfig:
-    """Weights (maximum penalty points), cadences and thresholds."""
+class StatedIntent:
+    """The latest statement of an intent to leave, in feedback or a rep's note."""
 
-    # Expected days between touchpoints, per stage.
-    cadence_days: Mapping[Stage, int] = field(
-        default_factory=lambda: _per_stage(reach=21, acquisition=7, conversion=7, retention=14, loyalty=30)
-    )
-    # Typical days a customer spends in a stage before moving on (retention and loyalty have no end).
-    typical_stage_days: Mapping[Stage, int] = field(
-        default_factory=lambda: _per_stage(reach=60, acquisition=45, conversion=30)
-    )
-    weight_recency: float = 35
-    weight_sentiment: float = 20
-    weight_trend: float = 10
-    weight_negative_feedback: float = 25
-    weight_stage_time: float = 15
-    weight_backward_move: float = 15
-    weight_handoff: float = 15
-    watch_below: float = 70
-    at_risk_below: float = 45
-    strongly_negative: float = -0.5
-    negative_window_days: int = 30
-    backward_window_days: int = 90
-    trend_drop: float = 0.3  # a fall of the 30-day mean sentiment by this much, versus the 60 days before
-    loyalty_min_days: int = 60  # in retention at least this long...
-    loyalty_min_events: int = 2  # ...with this many purchases, renewals or referrals, and positive sentiment
-
-    def as_settings(self) -> dict[str, Any]:
-        """Flat key/value view, as `/lifecycle health` shows and `/lifecycle health set` takes."""
-        flat: dict[str, Any] = {}
-        for item in fields(self):
-            value = getattr(self, item.name)
-            if isinstance(value, Mapping):
-                prefix = "cadence" if item.name == "cadence_days" else "typical"
-                flat.update({f"{prefix}.{stage.value}": days for stage, days in value.items()})
-            else:
-                flat[item.name] = value
-        return flat
-
-    def with_setting(self, key: str, raw: str) -> HealthConfig:
-        """A copy with one setting changed; raises InvalidInput naming the valid keys."""
-        try:
-            number = float(raw)
-        except ValueError:
-            raise InvalidInput(f"“{raw}” is not a number.") from None
-        prefix, _, stage_name = key.partition(".")
-        if prefix in {"cadence", "typical"} and stage_name in Stage._value2member_map_:
-            if number < 0:
-                raise InvalidInput("Days can't be negative.")
-            if prefix == "cadence":
-                return replace(self, cadence_days={**self.cadence_days, Stage(stage_name): int(number)})
-            return replace(self, typical_stage_days={**self.typical_stage_days, Stage(stage_name): int(number)})
-        scalar = {item.name for item in fields(self) if not isinstance(getattr(self, item.name), Mapping)}
-        if key not in scalar:
-            raise InvalidInput(
-                f"“{key}” is not a health setting.",
-                hint="Settings: " + ", ".join(sorted(self.as_settings())),
-            )
-        value: Any = int(number) if isinstance(getattr(self, key), int) else number
-        return replace(self, **{key: value})
-
-    @classmethod
-    def from_overrides(cls, overrides: Mapping[str, Any] | None) -> HealthConfig:
-        """Defaults with a workspace's stored overrides applied (unknown keys are ignored)."""
-        config = cls()
-        for key, value in (overrides or {}).items():
-            try:
-                config = config.with_setting(key, str(value))
-            except InvalidInput:
-                continue
-        return config
+    label: str  # "churn intent", "cancellation", …
+    phrase: str  # the words that triggered it, as written
+    days_ago: float
+    source: str  # "feedback" or "note"
 
 
 @dataclass(frozen=True)
@@ -113,27 +85,39 @@ class HealthSignals:
     recent_mean_sentiment: float | None = None  # last 30 days
     prior_mean_sentiment: float | None = None  # the 60 days before
     negative_feedback_count: int = 0  # in the negative window
+    strongly_negative_count: int = 0  # in the negative window
     latest_negative: float | None = None  # the most recent negative score in the window
+    # The latest strongly negative feedback in the complaint window that no touchpoint followed.
+    unanswered_complaint_days: float | None = None
+    unanswered_complaint_score: float | None = None
     backward_moves: tuple[tuple[Stage, Stage], ...] = ()  # in the backward window, oldest first
     handoff_business_hours_late: float | None = None  # an open handoff past its SLA, by this much
     handoff_team: str | None = None
+    stated_intent: StatedIntent | None = None  # within the intent window
 
 
 @dataclass(frozen=True)
 class Reason:
-    """One sentence with numbers, and the points it cost."""
+    """One sentence with numbers, the points it cost, and the red flag it raises (if any)."""
 
     text: str
     penalty: float
+    flag: RedFlag | None = None
+    signal: str = ""  # which scored signal it explains ("recency", "feedback", …), so a red flag can stand in
 
 
 @dataclass(frozen=True)
 class HealthReport:
-    """Score 0-100, level and the reasons, worst first."""
+    """Score 0-100, level and the reasons: red flags first (most decisive first), then by points."""
 
     score: int
     level: RiskLevel
     reasons: tuple[Reason, ...]
+
+    @property
+    def flags(self) -> tuple[RedFlag, ...]:
+        """The red flags raised, most decisive first."""
+        return tuple(reason.flag for reason in self.reasons if reason.flag is not None)
 
 
 def _days(value: float) -> str:
@@ -141,31 +125,45 @@ def _days(value: float) -> str:
     return "1 day" if days == 1 else f"{days} days"
 
 
+def _ago(value: float) -> str:
+    days = int(value)
+    return "today" if days == 0 else ("yesterday" if days == 1 else f"{days} days ago")
+
+
 def _score_text(value: float) -> str:
     return f"{value:+.2f}".replace("-", "−")
 
 
-def score_health(signals: HealthSignals, config: HealthConfig | None = None) -> HealthReport:
-    """Score one customer; every penalty comes with the sentence that explains it."""
-    config = config or HealthConfig()
+def _multiple(value: float) -> str:
+    return f"{value:g}×"
+
+
+def _quiet_days(signals: HealthSignals) -> float:
+    return signals.days_since_touch if signals.days_since_touch is not None else signals.days_since_created
+
+
+def _silence(signals: HealthSignals, config: HealthConfig) -> str:
+    quiet = _quiet_days(signals)
+    if signals.days_since_touch is None:
+        return f"no touchpoint in {_days(quiet)} since it was added"
+    return f"no touchpoint for {_days(quiet)}"
+
+
+def _additive_reasons(signals: HealthSignals, config: HealthConfig) -> list[Reason]:
+    """The scored signals, each with its points; at most one reason per signal."""
     reasons: list[Reason] = []
     stage = signals.stage.value
-
     cadence = config.cadence_days.get(signals.stage)
     if cadence:
-        quiet = signals.days_since_touch if signals.days_since_touch is not None else signals.days_since_created
+        quiet = _quiet_days(signals)
         if quiet > cadence:
             share = min(1.0, (quiet - cadence) / cadence)  # full weight at twice the cadence
-            what = (
-                f"no touchpoint for {_days(quiet)}"
-                if signals.days_since_touch is not None
-                else (f"no touchpoint in {_days(quiet)} since it was added")
-            )
-            reasons.append(Reason(f"{what}; expected every {cadence} in {stage}", config.weight_recency * share))
+            text = f"{_silence(signals, config)}; expected every {cadence} in {stage}"
+            reasons.append(Reason(text, config.weight_recency * share, signal="recency"))
 
     # How negative the latest feedback is, counted once, inside whichever feedback reason is shown.
     latest_penalty = 0.0
-    if signals.latest_sentiment is not None and signals.latest_sentiment <= -0.05:
+    if signals.latest_sentiment is not None and signals.latest_sentiment <= NEGATIVE:
         latest_penalty = config.weight_sentiment * min(1.0, -signals.latest_sentiment / 0.6)
     if signals.negative_feedback_count and signals.latest_negative is not None:
         count = signals.negative_feedback_count
@@ -177,21 +175,27 @@ def score_health(signals: HealthSignals, config: HealthConfig | None = None) -> 
                 f"{count} negative {plural} in {config.negative_window_days} days, latest "
                 f"{_score_text(signals.latest_negative)}",
                 config.weight_negative_feedback * share + latest_penalty,
+                signal="feedback",
             )
         )
     elif latest_penalty:
         reasons.append(
-            Reason(f"latest feedback is negative ({_score_text(signals.latest_sentiment or 0)})", latest_penalty)
+            Reason(
+                f"latest feedback is negative ({_score_text(signals.latest_sentiment or 0)})",
+                latest_penalty,
+                signal="feedback",
+            )
         )
 
     if signals.recent_mean_sentiment is not None and signals.prior_mean_sentiment is not None:
         drop = signals.prior_mean_sentiment - signals.recent_mean_sentiment
-        if drop >= config.trend_drop:
+        if config.trend_drop > 0 and drop >= config.trend_drop:
             reasons.append(
                 Reason(
                     f"sentiment falling: {_score_text(signals.prior_mean_sentiment)} → "
                     f"{_score_text(signals.recent_mean_sentiment)} (30-day average)",
                     config.weight_trend * min(1.0, drop / (2 * config.trend_drop)),
+                    signal="trend",
                 )
             )
 
@@ -200,7 +204,9 @@ def score_health(signals: HealthSignals, config: HealthConfig | None = None) -> 
         share = min(1.0, (signals.days_in_stage - typical) / typical)
         reasons.append(
             Reason(
-                f"in {stage} for {_days(signals.days_in_stage)}; typical {typical}", config.weight_stage_time * share
+                f"in {stage} for {_days(signals.days_in_stage)}; typical {typical}",
+                config.weight_stage_time * share,
+                signal="stage_time",
             )
         )
 
@@ -215,26 +221,143 @@ def score_health(signals: HealthSignals, config: HealthConfig | None = None) -> 
             Reason(
                 f"moved back from {last_from.value} to {last_to.value}{more}",
                 config.weight_backward_move * min(1.0, len(signals.backward_moves) / 2 + 0.5),
+                signal="backward",
             )
         )
 
     if signals.handoff_business_hours_late is not None and signals.handoff_business_hours_late > 0:
         late = signals.handoff_business_hours_late
-        when = f"{late:.0f} business hours"
         team = f" to {signals.handoff_team}" if signals.handoff_team else ""
         reasons.append(
-            Reason(f"handoff{team} waiting {when} past its SLA", config.weight_handoff * min(1.0, 0.5 + late / 16))
+            Reason(
+                f"handoff{team} waiting {late:.0f} business hours past its SLA",
+                config.weight_handoff * min(1.0, 0.5 + late / 16),
+                signal="handoff",
+            )
+        )
+    return [reason for reason in reasons if reason.penalty > 0]
+
+
+def _red_flags(signals: HealthSignals, config: HealthConfig) -> list[Reason]:
+    """The decisive signals, each named in a sentence with its numbers."""
+    flags: list[Reason] = []
+    stage = signals.stage.value
+    intent = signals.stated_intent
+    if intent is not None:
+        where = "in feedback" if intent.source == "feedback" else "in a rep's note"
+        flags.append(
+            Reason(
+                f"stated intent to leave {where} {_ago(intent.days_ago)}: read as {intent.label}: “{intent.phrase}”",
+                0,
+                RedFlag.LEAVING_INTENT,
+            )
         )
 
-    penalty = sum(reason.penalty for reason in reasons)
-    score = max(0, min(100, round(100 - penalty)))
-    if score < config.at_risk_below:
+    sour = [value for value in (signals.latest_sentiment, signals.recent_mean_sentiment) if value is not None]
+    from_loyalty = [move for move in signals.backward_moves if move[0] == Stage.LOYALTY]
+    if from_loyalty and sour and min(sour) <= NEGATIVE:
+        flags.append(
+            Reason(
+                f"moved back from loyalty to {from_loyalty[-1][1].value} and sentiment is negative "
+                f"({_score_text(min(sour))})",
+                0,
+                RedFlag.LOYALTY_BACKSLIDE,
+            )
+        )
+
+    window = config.negative_window_days
+    if 0 < config.red_strongly_negative_count <= signals.strongly_negative_count:
+        flags.append(
+            Reason(
+                f"{signals.strongly_negative_count} strongly negative feedbacks in {window} days"
+                + (f", latest {_score_text(signals.latest_negative)}" if signals.latest_negative is not None else ""),
+                0,
+                RedFlag.REPEATED_NEGATIVE,
+            )
+        )
+    elif 0 < config.red_negative_count <= signals.negative_feedback_count:
+        flags.append(
+            Reason(
+                f"{signals.negative_feedback_count} negative feedbacks in {window} days"
+                + (f", latest {_score_text(signals.latest_negative)}" if signals.latest_negative is not None else ""),
+                0,
+                RedFlag.REPEATED_NEGATIVE,
+            )
+        )
+
+    if signals.unanswered_complaint_days is not None:
+        score = signals.unanswered_complaint_score
+        flags.append(
+            Reason(
+                f"strongly negative feedback {_ago(signals.unanswered_complaint_days)}"
+                + (f" ({_score_text(score)})" if score is not None else "")
+                + " and no touchpoint since",
+                0,
+                RedFlag.UNANSWERED_COMPLAINT,
+            )
+        )
+
+    cadence = config.cadence_days.get(signals.stage)
+    multiple = config.silence_red_multiple.get(signals.stage, 0)
+    if cadence and multiple and _quiet_days(signals) >= cadence * multiple:
+        flags.append(
+            Reason(
+                f"{_silence(signals, config)}, over {_multiple(multiple)} the {cadence}-day cadence in {stage}",
+                0,
+                RedFlag.SILENCE,
+            )
+        )
+
+    late = signals.handoff_business_hours_late
+    if late is not None and late >= config.handoff_red_hours > 0:
+        team = f" to {signals.handoff_team}" if signals.handoff_team else ""
+        flags.append(
+            Reason(
+                f"handoff{team} unaccepted {late:.0f} business hours past its SLA: nobody owns this customer",
+                0,
+                RedFlag.UNOWNED_HANDOFF,
+            )
+        )
+
+    typical = config.typical_stage_days.get(Stage.CONVERSION)
+    onboarding_cadence = config.cadence_days.get(Stage.CONVERSION)
+    if (
+        signals.stage == Stage.CONVERSION
+        and typical
+        and config.stuck_multiple > 0
+        and signals.days_in_stage >= typical * config.stuck_multiple
+        and _quiet_days(signals) >= (onboarding_cadence or 0)
+    ):
+        flags.append(
+            Reason(
+                f"onboarding stuck: {_days(signals.days_in_stage)} in conversion (typical {typical}) and "
+                f"{_silence(signals, config)}",
+                0,
+                RedFlag.STUCK_ONBOARDING,
+            )
+        )
+    return flags
+
+
+def score_health(signals: HealthSignals, config: HealthConfig | None = None) -> HealthReport:
+    """Score one customer; every penalty and every red flag comes with the sentence that explains it."""
+    config = config or HealthConfig()
+    additive = _additive_reasons(signals, config)
+    flags = sorted(_red_flags(signals, config), key=lambda reason: FLAG_ORDER[reason.flag or RedFlag.SILENCE])
+    score = max(0, min(100, round(100 - sum(reason.penalty for reason in additive))))
+    if flags:
+        # A red flag keeps the score below the at-risk line, so the score still orders every list.
+        score = max(0, min(score, round(config.at_risk_below) - 1))
+        level = RiskLevel.AT_RISK
+    elif score < config.at_risk_below:
         level = RiskLevel.AT_RISK
     elif score < config.watch_below:
         level = RiskLevel.WATCH
     else:
         level = RiskLevel.HEALTHY
-    ordered = tuple(sorted((reason for reason in reasons if reason.penalty > 0), key=lambda r: -r.penalty))
+    covered = {signal for reason in flags if reason.flag for signal in COVERED_SIGNALS[reason.flag]}
+    shown = [reason for reason in additive if reason.signal not in covered]
+    ordered = tuple(flags) + tuple(sorted(shown, key=lambda reason: -reason.penalty))
     return HealthReport(score=score, level=level, reasons=ordered)
 
 

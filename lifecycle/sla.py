@@ -59,6 +59,7 @@ def update_sla(session: Session, *, workspace_id: str, change: SlaChange, actor:
         workspace.business_days = format_weekdays(change.weekdays)
     if change.timezone is not None:
         workspace.timezone = change.timezone
+    workspace.health_refreshed_at = None  # late handoffs are counted against the SLA: re-assess everyone
     record_audit(
         session,
         workspace_id=workspace_id,

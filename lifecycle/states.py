@@ -30,5 +30,6 @@ class OutboxKind(StrEnum):
     HANDOFF_REMINDER = "handoff.reminder"
     HANDOFF_ESCALATION = "handoff.escalation"
     FEEDBACK_ALERT = "feedback.alert"
+    RED_FLAG = "red_flag.alert"
     DIGEST = "digest"
     DIGEST_CHART = "digest.chart"

@@ -20,6 +20,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from lifecycle.health import RiskLevel
 from lifecycle.stages import Stage, Team
 from lifecycle.states import HandoffStatus, OutboxKind, OutboxStatus
 from lifecycle.touchpoints import TouchpointKind
@@ -55,6 +56,7 @@ class Base(DeclarativeBase):
         HandoffStatus: _enum_type(HandoffStatus),
         OutboxStatus: _enum_type(OutboxStatus),
         OutboxKind: _enum_type(OutboxKind),
+        RiskLevel: _enum_type(RiskLevel),
         dict[str, Any]: JSON(),
         dict[str, Any] | None: JSON(),
     }
@@ -84,6 +86,8 @@ class Workspace(Base):
     business_days: Mapped[str] = mapped_column(String(40), default="mon-fri", server_default="mon-fri")
     # Overrides of lifecycle.health.HealthConfig, e.g. {"cadence.retention": 21}.
     health_settings: Mapped[dict[str, Any] | None]
+    # When every customer's stored health was last brought up to date (None: needs it now).
+    health_refreshed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     @classmethod
     def unsaved(cls, workspace_id: str, *, now: datetime) -> Workspace:
@@ -106,6 +110,8 @@ class Customer(Base):
         Index("ix_customers_workspace_stage_updated", "workspace_id", "stage", "updated_at", "id"),
         Index("ix_customers_workspace_owner_updated", "workspace_id", "owner_user_id", "updated_at", "id"),
         Index("ix_customers_workspace_updated", "workspace_id", "updated_at", "id"),
+        # At-risk and watch lists read one page of this index, worst first.
+        Index("ix_customers_workspace_risk_score", "workspace_id", "risk_level", "health_score", "id"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
@@ -120,6 +126,14 @@ class Customer(Base):
     updated_at: Mapped[Timestamp]
     # Kept in step by log_touchpoint, so health over a whole workspace never scans the touchpoints.
     last_touch_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Stored health (lifecycle.risk keeps it current on every change and refreshes it as time passes), so
+    # lists and digests read only the customers they show.
+    health_score: Mapped[int | None]
+    risk_level: Mapped[RiskLevel | None]
+    health_reasons: Mapped[list[str] | None] = mapped_column(JSON())
+    # Red flags up now, each with the anchor of what raised it (so its alert goes out once per episode).
+    red_flags: Mapped[dict[str, Any] | None]
+    health_assessed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     touchpoints: Mapped[list[Touchpoint]] = relationship(back_populates="customer", passive_deletes=True)
     stage_changes: Mapped[list[StageChange]] = relationship(back_populates="customer", passive_deletes=True)
@@ -134,6 +148,14 @@ class Touchpoint(Base):
         # Serves "last touchpoint per customer" and a customer's timeline from the index alone.
         Index("ix_touchpoints_customer_occurred", "customer_id", "occurred_at"),
         Index("ix_touchpoints_workspace_occurred", "workspace_id", "occurred_at"),
+        # Notes stating an intent are rare: red flags read them without scanning every touchpoint.
+        Index(
+            "ix_touchpoints_workspace_intent",
+            "workspace_id",
+            "occurred_at",
+            postgresql_where=text("intent IS NOT NULL"),
+            sqlite_where=text("intent IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
@@ -146,6 +168,9 @@ class Touchpoint(Base):
     created_at: Mapped[Timestamp]
     sentiment_compound: Mapped[float | None]
     sentiment_label: Mapped[str | None] = mapped_column(String(10))
+    # A stated intent (lifecycle.intent) read in the note, and the words that triggered it.
+    intent: Mapped[str | None] = mapped_column(String(20))
+    intent_phrase: Mapped[str | None] = mapped_column(String(200))
 
     customer: Mapped[Customer] = relationship(back_populates="touchpoints")
 
@@ -178,6 +203,13 @@ class Feedback(Base):
     __table_args__ = (
         Index("ix_feedback_customer_created", "customer_id", "created_at"),
         Index("ix_feedback_workspace_created", "workspace_id", "created_at"),
+        Index(
+            "ix_feedback_workspace_intent",
+            "workspace_id",
+            "created_at",
+            postgresql_where=text("intent IS NOT NULL"),
+            sqlite_where=text("intent IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
@@ -192,6 +224,9 @@ class Feedback(Base):
     neg: Mapped[float]
     label: Mapped[str] = mapped_column(String(10))
     created_at: Mapped[Timestamp]
+    # A stated intent (lifecycle.intent) read in the text, and the words that triggered it.
+    intent: Mapped[str | None] = mapped_column(String(20))
+    intent_phrase: Mapped[str | None] = mapped_column(String(200))
 
     customer: Mapped[Customer] = relationship(back_populates="feedback")
 

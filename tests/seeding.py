@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from lifecycle.activity import log_touchpoint, move_stage, record_feedback
 from lifecycle.customers import add_customer
+from lifecycle.handoffs import accept_handoff
 from lifecycle.stages import Stage
+from lifecycle.states import HandoffStatus
 from lifecycle.touchpoints import TouchpointKind
-from storage.models import FeedbackSource
+from storage.models import FeedbackSource, Handoff
 
 
 class History:
@@ -21,6 +24,13 @@ class History:
 
     def _at(self, days_ago: float) -> datetime:
         return self.now - timedelta(days=days_ago)
+
+    def touches(self, customer: int, *, first_days_ago: float, last_days_ago: float, every: float) -> None:
+        """Regular calls from `first_days_ago` to `last_days_ago`, every `every` days."""
+        days = first_days_ago
+        while days >= last_days_ago:
+            self.touch(customer, days_ago=days)
+            days -= every
 
     def customer(self, name: str, stage: Stage, *, days_ago: float) -> int:
         return add_customer(
@@ -33,13 +43,15 @@ class History:
             now=self._at(days_ago),
         ).id
 
-    def touch(self, customer: int, *, days_ago: float, kind: TouchpointKind = TouchpointKind.CALL) -> None:
+    def touch(
+        self, customer: int, *, days_ago: float, kind: TouchpointKind = TouchpointKind.CALL, note: str = ""
+    ) -> None:
         log_touchpoint(
             self.session,
             workspace_id=self.workspace_id,
             customer=customer,
             kind=kind,
-            note="",
+            note=note,
             actor=self.owner,
             now=self._at(days_ago),
         )
@@ -55,13 +67,24 @@ class History:
             now=self._at(days_ago),
         )
 
-    def move(self, customer: int, to: Stage, *, days_ago: float, actor: str = "U0CSM") -> None:
+    def move(
+        self, customer: int, to: Stage, *, days_ago: float, actor: str = "U0CSM", reason: str | None = None
+    ) -> None:
         move_stage(
             self.session,
             workspace_id=self.workspace_id,
             customer=customer,
             to=to,
             actor=actor,
-            reason=None,
+            reason=reason,
             now=self._at(days_ago),
+        )
+
+    def accept(self, customer: int, *, days_ago: float, user: str = "U0CSM") -> None:
+        """Someone in the receiving team accepts the customer's pending handoff."""
+        handoff = self.session.scalars(
+            select(Handoff).where(Handoff.customer_id == customer, Handoff.status == HandoffStatus.PENDING)
+        ).one()
+        accept_handoff(
+            self.session, workspace_id=self.workspace_id, handoff_id=handoff.id, user=user, now=self._at(days_ago)
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import datetime
 
 from handlers.blocks.common import (
@@ -28,8 +29,10 @@ from handlers.slack_text import escape_mrkdwn
 from lifecycle.activity import LoggedTouchpoint, RecordedFeedback, StageMove
 from lifecycle.customers import CustomerList, Profile
 from lifecycle.handoffs import HandoffResult
-from lifecycle.health import HealthReport, RiskLevel, sparkline
-from lifecycle.stages import TEAM_LABELS, Stage
+from lifecycle.health import HealthReport, RedFlag, RiskLevel, sparkline
+from lifecycle.intent import Intent
+from lifecycle.risk import ALERTING_FLAGS, RaisedFlag
+from lifecycle.stages import TEAM_LABELS, Stage, Team, owning_team
 from lifecycle.text import BoundedText
 from storage.models import Customer
 
@@ -45,6 +48,15 @@ KIND_EMOJI = {
     "renewal": "🔁",
     "referral": "🙌",
     "survey": "📋",
+}
+FLAG_NAMES = {
+    RedFlag.LEAVING_INTENT: "stated intent to leave",
+    RedFlag.LOYALTY_BACKSLIDE: "slid back from loyalty with negative sentiment",
+    RedFlag.REPEATED_NEGATIVE: "repeated negative feedback",
+    RedFlag.UNANSWERED_COMPLAINT: "a complaint nobody followed up",
+    RedFlag.SILENCE: "silent far beyond the cadence",
+    RedFlag.UNOWNED_HANDOFF: "a handoff nobody accepted",
+    RedFlag.STUCK_ONBOARDING: "onboarding stuck",
 }
 SENTIMENT_EMOJI = {"positive": "🙂", "neutral": "😐", "negative": "🙁"}
 TIMELINE_NOTE_LIMIT = 200
@@ -83,6 +95,7 @@ def touchpoint_logged(logged: LoggedTouchpoint) -> Reply:
     blocks = [section(line)]
     if touchpoint.note:
         blocks.append(section(f"> {_quote(touchpoint.note)}"))
+    blocks += _risk_notes(customer.name, logged.intent, logged.raised, owning_team(customer.stage))
     blocks += _truncation_note(logged.note, "note")
     return Reply(text=f"Logged {article} {touchpoint.kind.value} with {escape_mrkdwn(customer.name)}.", blocks=blocks)
 
@@ -103,6 +116,7 @@ def stage_moved(move: StageMove) -> Reply:
     handoff_note = _handoff_note(move)
     if handoff_note:
         blocks.append(section(handoff_note))
+    blocks += _risk_notes(customer.name, None, move.raised, move.to_team)
     return Reply(
         text=f"Moved {escape_mrkdwn(customer.name)} to {stage_label(move.to_stage)}.",
         blocks=blocks,
@@ -141,6 +155,7 @@ def feedback_recorded(recorded: RecordedFeedback) -> Reply:
     blocks = [section(line), section(f"> {_quote(recorded.feedback.text)}")]
     if sentiment.rules:
         blocks.append(context(f"Read as {' and '.join(sentiment.rules)}."))
+    blocks += _risk_notes(customer.name, recorded.intent, recorded.raised, owning_team(customer.stage))
     if recorded.alert.raised and recorded.alert.team is not None:
         team = TEAM_LABELS[recorded.alert.team]
         if recorded.alert.channel_id:
@@ -159,6 +174,28 @@ def feedback_recorded(recorded: RecordedFeedback) -> Reply:
         text=f"Recorded {sentiment.label} feedback from {escape_mrkdwn(customer.name)}.",
         blocks=blocks,
     )
+
+
+def _risk_notes(name: str, intent: Intent | None, raised: Sequence[RaisedFlag], team: Team) -> list[Block]:
+    """What the text said beyond its polarity, and any red flag it raised (with where the alert went)."""
+    blocks: list[Block] = []
+    if intent is not None:
+        described = escape_mrkdwn(intent.describe())
+        blocks.append(context(f"🔎 {described[:1].upper()}{described[1:]}."))
+    if raised:
+        alerted = next((item for item in raised if item.alerted_channel), None)
+        reasons = ", ".join(FLAG_NAMES[item.flag] for item in raised)
+        if alerted is not None:
+            where = f"I'm alerting {TEAM_LABELS[team]} in <#{alerted.alerted_channel}>."
+        elif any(item.flag in ALERTING_FLAGS for item in raised):
+            where = (
+                f"{TEAM_LABELS[team]} has no alert channel, so nobody was told "
+                f"(`/lifecycle route {team.value} #channel`)."
+            )
+        else:
+            where = ""
+        blocks.append(section(f"🚩 {bold_name(name)} is now *at risk* ({reasons}). {where}".strip()))
+    return blocks
 
 
 def _quote(text: str, limit: int = 2800) -> str:

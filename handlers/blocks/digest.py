@@ -27,6 +27,7 @@ from lifecycle.stages import FUNNEL, Stage
 from storage.models import DigestSchedule
 
 CANDIDATES_SHOWN = 3
+WATCH_SHOWN = 5
 LATE_HANDOFFS_SHOWN = 5
 
 
@@ -53,6 +54,16 @@ def digest_reply(digest: Digest, *, timezone: str, catch_up: bool = False) -> Re
         blocks += body
         if risks.total > shown:
             blocks.append(context(f"…and {risks.total - shown:,} more: `/lifecycle at-risk` lists them all."))
+    watch = digest.watch
+    if watch.total:
+        lines = [risk_line(item, reasons_shown=1) for item in watch.customers[:WATCH_SHOWN]]
+        body, shown = packed_sections(lines, max_blocks=3)
+        blocks.append(section(f"*🟡 On watch ({watch.total:,})*"))
+        blocks += body
+        if watch.total > shown:
+            blocks.append(context(f"…and {watch.total - shown:,} more: `/lifecycle watch` lists them all."))
+    else:
+        blocks.append(section("*🟡 On watch:* nobody."))
 
     blocks.append(divider())
     if digest.newly_loyal:
@@ -94,7 +105,10 @@ def digest_reply(digest: Digest, *, timezone: str, catch_up: bool = False) -> Re
     else:
         blocks.append(section("*💬 Sentiment:* no feedback this period."))
     blocks = blocks[:MAX_BLOCKS_PER_MESSAGE]
-    text = f"Lifecycle digest {period}: {risks.total} at risk, {len(digest.newly_loyal)} newly loyal"
+    text = (
+        f"Lifecycle digest {period}: {risks.total} at risk, {watch.total} on watch, "
+        f"{len(digest.newly_loyal)} newly loyal"
+    )
     return Reply(text=text, blocks=blocks)
 
 

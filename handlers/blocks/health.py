@@ -21,20 +21,21 @@ from handlers.blocks.common import (
 from handlers.blocks.customers import LEVEL_EMOJI
 from handlers.ids import ActionId
 from handlers.slack_text import escape_mrkdwn
-from lifecycle.assessment import CustomerHealth, RiskList
+from lifecycle.health import RiskLevel
 from lifecycle.loyalty import LoyaltyCandidate, NewlyLoyal
+from lifecycle.risk import RiskEntry, RiskList
 
 REASONS_PER_CUSTOMER = 3
 SECTION_BUDGET = 2900
 
 
-def risk_line(item: CustomerHealth) -> str:
-    """One at-risk customer: name, stage, owner, score and its top reasons."""
-    report = item.report
-    reasons = "; ".join(escape_mrkdwn(reason.text) for reason in report.reasons[:REASONS_PER_CUSTOMER])
+def risk_line(item: RiskEntry, *, reasons_shown: int = REASONS_PER_CUSTOMER) -> str:
+    """One customer of a risk or watch list: name, stage, owner, score and its top reasons (decisive first)."""
+    reasons = "; ".join(escape_mrkdwn(reason) for reason in item.reasons[:reasons_shown])
+    flag = "🚩 " if item.flags else ""
     return (
-        f"{LEVEL_EMOJI[report.level]} {bold_name(item.name)} — {stage_label(item.stage)} · "
-        f"{mention(item.owner_user_id)} · *{report.score}*/100\n      {reasons}"
+        f"{LEVEL_EMOJI[item.level]} {bold_name(item.name)} — {stage_label(item.stage)} · "
+        f"{mention(item.owner_user_id)} · *{item.score}*/100\n      {flag}{reasons}"
     )
 
 
@@ -58,12 +59,18 @@ def packed_sections(lines: list[str], *, max_blocks: int) -> tuple[list[Block], 
     return blocks, used
 
 
+LIST_WORDING = {
+    RiskLevel.AT_RISK: ("At-risk customers", "at risk", "🟢 No customer is at risk right now.", "at-risk"),
+    RiskLevel.WATCH: ("Customers on watch", "on watch", "🟢 No customer is on watch right now.", "watch"),
+}
+
+
 def at_risk_reply(risks: RiskList) -> Reply:
-    """/lifecycle at-risk: worst first, with owners and reasons; '…and N more' past the page."""
+    """/lifecycle at-risk or watch: worst first, with owners and reasons; '…and N more' past the page."""
+    title, state, empty, _ = LIST_WORDING.get(risks.level, LIST_WORDING[RiskLevel.AT_RISK])
     if not risks.customers:
-        text = "🟢 No customer is at risk right now."
-        return Reply(text=text, blocks=[section(text)])
-    blocks: list[Block] = [header(f"At-risk customers ({risks.total:,})")]
+        return Reply(text=empty, blocks=[section(empty)])
+    blocks: list[Block] = [header(f"{title} ({risks.total:,})")]
     body, shown = packed_sections([risk_line(item) for item in risks.customers], max_blocks=MAX_BLOCKS_PER_MESSAGE - 3)
     blocks += body
     hidden = risks.total - shown
@@ -71,11 +78,13 @@ def at_risk_reply(risks: RiskList) -> Reply:
         blocks.append(context(f'…and {hidden:,} more. Open a customer with `/customer "<name>"` for the details.'))
     blocks.append(
         context(
-            "Scores count missed touchpoints, negative feedback and falling sentiment, time in "
-            "stage, backward moves and late handoffs. See `/lifecycle health` for the settings."
+            "🚩 marks a red flag, which puts a customer at risk on its own: stated intent to leave, long silence, "
+            "repeated or unanswered complaints, no owner after a handoff, stuck onboarding, a slide back from "
+            "loyalty. Scores count the rest. See `/lifecycle health` for the settings."
         )
     )
-    return Reply(text=f"{risks.total} customers at risk", blocks=blocks)
+    noun = "customer" if risks.total == 1 else "customers"
+    return Reply(text=f"{risks.total} {noun} {state}", blocks=blocks)
 
 
 def promote_button(candidate: LoyaltyCandidate) -> Block:

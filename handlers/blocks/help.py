@@ -8,7 +8,7 @@ from lifecycle.touchpoints import kind_names
 
 USAGE: dict[str, tuple[str, str]] = {
     "/customer": (
-        '/customer add "<name>" [stage] [@owner]\n/customer "<name>"\n/customer list [stage|mine|at-risk]',
+        '/customer add "<name>" [stage] [@owner]\n/customer "<name>"\n/customer list [stage|mine|at-risk|watch]',
         '/customer add "Acme Corp" acquisition @rita',
     ),
     "/touch": (
@@ -20,7 +20,7 @@ USAGE: dict[str, tuple[str, str]] = {
     "/lifecycle": (
         "/lifecycle help\n/lifecycle route <sales|services|success|managers> <#channel>\n/lifecycle routes\n"
         "/lifecycle sla [4h] [09:00-17:00] [mon-fri] [Europe/Berlin]\n"
-        "/lifecycle at-risk | loyal | funnel\n/lifecycle health [set <key> <value>]\n"
+        "/lifecycle at-risk | watch | loyal | funnel\n/lifecycle health [set <key> <value>]\n"
         "/lifecycle digest now [#channel]\n"
         "/lifecycle digest schedule <daily|weekdays|weekly <day>> <HH:MM> [time zone] [#channel|me]\n"
         "/lifecycle digest list | cancel <id>",
@@ -45,7 +45,7 @@ def help_reply(command: str | None = None) -> Reply:
             "*Customers*\n"
             '`/customer add "Acme Corp" [stage] [@owner]` add a customer (starts in reach, owned by you)\n'
             '`/customer "Acme Corp"` profile: stage, owner, sentiment, recent activity\n'
-            "`/customer list [stage|mine|at-risk]` list customers"
+            "`/customer list [stage|mine|at-risk|watch]` list customers"
         ),
         section(
             "*Activity*\n"
@@ -63,7 +63,8 @@ def help_reply(command: str | None = None) -> Reply:
         ),
         section(
             "*Health and digests*\n"
-            "`/lifecycle at-risk` customers at risk, worst first, with the reasons\n"
+            "`/lifecycle at-risk` customers at risk, worst first, with the decisive reason first\n"
+            "`/lifecycle watch` customers on watch: slipping, not yet at risk\n"
             "`/lifecycle loyal` newly loyal customers and who is ready for loyalty\n"
             "`/lifecycle funnel` customers per stage and conversion this week\n"
             "`/lifecycle health` the health settings (`/lifecycle health set cadence.retention 21`)\n"

@@ -12,7 +12,7 @@ from lifecycle.clock import utc_now
 from storage.models import DigestSchedule, OutboxMessage, Workspace
 
 
-def test_both_sweeps_are_scheduled_every_minute_and_run_at_start_up(session_factory):
+def test_the_sweeps_and_the_health_refresh_are_scheduled_and_run_at_start_up(session_factory):
     # APScheduler runs on the real clock, so the digest is made due a minute before now.
     now = utc_now()
     due = now - timedelta(minutes=1)
@@ -31,8 +31,12 @@ def test_both_sweeps_are_scheduled_every_minute_and_run_at_start_up(session_fact
         )
     woken = threading.Event()
     scheduler = build_scheduler(session_factory, notify=woken.set)
-    assert sorted(job.id for job in scheduler.get_jobs()) == ["digests-sweep", "sla-sweep"]
-    assert {str(job.trigger) for job in scheduler.get_jobs()} == {"interval[0:01:00]"}
+    jobs = {job.id: str(job.trigger) for job in scheduler.get_jobs()}
+    assert jobs == {
+        "digests-sweep": "interval[0:01:00]",
+        "sla-sweep": "interval[0:01:00]",
+        "health-refresh": "interval[0:05:00]",
+    }
     scheduler.start()
     try:
         assert woken.wait(timeout=10)

@@ -134,7 +134,10 @@ def seed_workspace(bot) -> None:
         history.touch(unhappy, days_ago=40)
         history.feedback(unhappy, "We are not renewing", days_ago=1)
         loyal = history.customer("Hooli", Stage.RETENTION, days_ago=100)
+        history.touch(loyal, days_ago=5)
         history.move(loyal, Stage.LOYALTY, days_ago=2)
+        slipping = history.customer("Umbrella", Stage.RETENTION, days_ago=200)
+        history.touch(slipping, days_ago=28)
         ready = history.customer("Globex", Stage.RETENTION, days_ago=90)
         history.touch(ready, days_ago=60, kind=TouchpointKind.RENEWAL)
         history.touch(ready, days_ago=20, kind=TouchpointKind.REFERRAL)
@@ -153,12 +156,15 @@ def test_digest_now_shows_risks_loyalty_funnel_and_sentiment_with_a_funnel_chart
         "Lifecycle digest",
         "At risk (1)",
         "*Initech* — Retention · <@U0CSM>",
+        "🚩 stated intent to leave in feedback yesterday: read as churn intent: “not renewing”",
         "no touchpoint for 40 days",
+        "On watch (1)",
+        "*Umbrella* — Retention · <@U0CSM> · *65*/100\n      no touchpoint for 28 days; expected every 14 in retention",
         "Newly loyal (1)",
         "*Hooli*",
         "Ready for loyalty: *Globex*",
         "Reach → Acquisition: 1 of 1 moved on (100%)",
-        "Retention → Loyalty: 1 of 3",
+        "Retention → Loyalty: 1 of 4",
         "Median time in stage",
         "Sentiment:* 2 feedbacks",
     ]:

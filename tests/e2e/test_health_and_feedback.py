@@ -18,28 +18,40 @@ from tests.seeding import History
 CS = "C0CS"
 
 
-def test_churn_intent_is_negative_and_alerts_the_owning_team_with_context(bot):
+def test_churn_intent_is_a_red_flag_alerted_once_to_the_owning_team_with_context(bot):
     run(bot, "/lifecycle", f"route cs <#{CS}|customer-success>")
     run(bot, "/customer", 'add "Acme Corp" retention <@U0CSM|carla>')
     run(bot, "/touch", "acme call Quarterly review, they mentioned budget cuts")
     reply = reply_text(run(bot, "/feedback", "acme We are moving to another vendor next quarter"))
-    assert "*negative* (−0.60)" in reply and "Read as churn intent." in reply
-    assert "I'm alerting Customer success in <#C0CS>" in reply
+    assert "*negative* (−" in reply
+    assert "Read as move to a competitor: “moving to another vendor”" in reply
+    assert "*Acme Corp* is now *at risk* (stated intent to leave). I'm alerting Customer success in <#C0CS>" in reply
 
     [alert] = bot.standin.wait_for_calls("chat.postMessage")
     text = blocks_text(alert.params["blocks"])
     assert alert.params["channel"] == CS
     for expected in [
-        "Strongly negative feedback: Acme Corp",
-        "(−0.60)",
-        "moving to another vendor next quarter",
+        "🚩 Acme Corp said they may leave",
+        "*At risk:* stated intent to leave in feedback today: read as move to a competitor: “moving to another vendor”",
+        "> We are moving to another vendor next quarter",
         "Retention · Customer success",
         "<@U0CSM>",
         "budget cuts",
         "*Health*",
     ]:
         assert expected in text, expected
+    assert "Strongly negative feedback" not in text  # one alert for one message, not two
     assert [b["text"]["text"] for b in alert.params["blocks"][-1]["elements"]] == ["View customer"]
+
+    # While the customer is flagged, more reasons (saying it again, a rep noting it) raise no red-flag alert.
+    bot.clock.advance(days=2)
+    run(bot, "/touch", "acme call They confirmed they won't renew")
+    reply = reply_text(run(bot, "/feedback", "acme Reminder: we will not renew in March"))
+    assert "now *at risk*" not in reply
+    [_, second] = bot.standin.wait_for_calls("chat.postMessage", count=2)
+    assert "Strongly negative feedback: Acme Corp" in blocks_text(second.params["blocks"])  # its own alert, as ever
+    bot.dispatcher.deliver_due()
+    assert len(bot.standin.calls_to("chat.postMessage")) == 2
 
 
 def test_mildly_negative_feedback_is_recorded_without_an_alert(bot):
@@ -78,8 +90,8 @@ def test_the_profile_explains_health_in_words_and_numbers(bot):
     seed_unhappy_customer(bot)
     profile = reply_text(run(bot, "/customer", '"Acme Corp"'))
     assert "*Health* " in profile and "🔴 at risk" in profile
+    assert "• stated intent to leave in feedback yesterday: read as churn intent: “not renewing”" in profile
     assert "no touchpoint for 41 days; expected every 14 in retention" in profile
-    assert "3 negative feedbacks in 30 days, latest −0.60" in profile
     assert "last 8 weeks: `" in profile
     healthy = reply_text(run(bot, "/customer", "globex"))
     assert "*Health* 100/100 · 🟢 healthy" in healthy
@@ -90,7 +102,8 @@ def test_at_risk_lists_customers_worst_first_with_owners_and_reasons(bot):
     for command, text in [("/lifecycle", "at-risk"), ("/customer", "list at-risk")]:
         reply = reply_text(run(bot, command, text))
         assert "At-risk customers (1)" in reply
-        assert "*Acme Corp* — Retention · <@U0CSM>" in reply and "no touchpoint for 41 days" in reply
+        assert "*Acme Corp* — Retention · <@U0CSM>" in reply
+        assert "🚩 stated intent to leave in feedback yesterday: read as churn intent: “not renewing”" in reply
         assert "Globex" not in reply
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from lifecycle.errors import InvalidInput
-from lifecycle.health import HealthConfig, HealthSignals, RiskLevel, score_health, sparkline
+from lifecycle.health import HealthConfig, HealthSignals, RedFlag, RiskLevel, score_health, sparkline
 from lifecycle.stages import Stage
 
 
@@ -59,8 +59,8 @@ def test_too_long_in_a_stage_compares_with_the_typical_time():
 
 def test_backward_moves_and_late_handoffs_are_named():
     assert reasons(backward_moves=((Stage.LOYALTY, Stage.RETENTION),)) == ["moved back from loyalty to retention"]
-    assert reasons(handoff_business_hours_late=16, handoff_team="Customer success") == [
-        "handoff to Customer success waiting 16 business hours past its SLA"
+    assert reasons(handoff_business_hours_late=5, handoff_team="Customer success") == [
+        "handoff to Customer success waiting 5 business hours past its SLA"
     ]
 
 
@@ -75,8 +75,14 @@ def test_many_signals_make_a_customer_at_risk_worst_reason_first():
         )
     )
     assert report.level == RiskLevel.AT_RISK
-    assert report.reasons[0].text.startswith("3 negative feedbacks in 30 days")
-    assert [reason.penalty for reason in report.reasons] == sorted((r.penalty for r in report.reasons), reverse=True)
+    assert [reason.flag for reason in report.reasons[:3]] == [
+        RedFlag.LOYALTY_BACKSLIDE,
+        RedFlag.REPEATED_NEGATIVE,
+        None,
+    ]
+    assert report.reasons[1].text.startswith("3 negative feedbacks in 30 days")
+    scored = [reason.penalty for reason in report.reasons if reason.flag is None]
+    assert scored == sorted(scored, reverse=True)
 
 
 def test_one_problem_puts_a_customer_on_watch():

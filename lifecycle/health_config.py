@@ -1,0 +1,117 @@
+"""Health settings: weights, cadences and the thresholds of red flags, with the defaults the README documents.
+
+A workspace overrides any of them with `/lifecycle health set <key> <value>`; per-stage settings are keyed
+`<prefix>.<stage>` (`cadence.retention`, `typical.conversion`, `silence_red.loyalty`).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
+from typing import Any
+
+from lifecycle.errors import InvalidInput
+from lifecycle.stages import Stage
+
+
+def _per_stage(**values: float) -> dict[Stage, Any]:
+    return {Stage(stage): value for stage, value in values.items()}
+
+
+# Per-stage settings: the dataclass field and the prefix of its keys.
+STAGE_SETTINGS: Mapping[str, str] = {
+    "cadence_days": "cadence",
+    "typical_stage_days": "typical",
+    "silence_red_multiple": "silence_red",
+}
+
+
+@dataclass(frozen=True)
+class HealthConfig:
+    """Weights (maximum penalty points), cadences and thresholds."""
+
+    # Expected days between touchpoints, per stage.
+    cadence_days: Mapping[Stage, int] = field(
+        default_factory=lambda: _per_stage(reach=21, acquisition=7, conversion=7, retention=14, loyalty=30)
+    )
+    # Typical days a customer spends in a stage before moving on (retention and loyalty have no end).
+    typical_stage_days: Mapping[Stage, int] = field(
+        default_factory=lambda: _per_stage(reach=60, acquisition=45, conversion=30)
+    )
+    # Red flag: silence this many times the stage's cadence (0 = never a red flag; a cold lead is not churn).
+    silence_red_multiple: Mapping[Stage, float] = field(
+        default_factory=lambda: _per_stage(reach=0, acquisition=3, conversion=2, retention=3, loyalty=3)
+    )
+    weight_recency: float = 35
+    weight_sentiment: float = 20
+    weight_trend: float = 10
+    weight_negative_feedback: float = 25
+    weight_stage_time: float = 15
+    weight_backward_move: float = 15
+    weight_handoff: float = 15
+    watch_below: float = 70
+    at_risk_below: float = 45
+    strongly_negative: float = -0.5
+    negative_window_days: int = 30
+    backward_window_days: int = 90
+    trend_drop: float = 0.3  # a fall of the 30-day mean sentiment by this much, versus the 60 days before
+    loyalty_min_days: int = 60  # in retention at least this long...
+    loyalty_min_events: int = 2  # ...with this many purchases, renewals or referrals, and positive sentiment
+    # Red flags: each puts a customer at risk on its own.
+    intent_window_days: int = 30  # a stated intent to leave counts this long
+    red_negative_count: int = 3  # negative feedbacks in the negative window...
+    red_strongly_negative_count: int = 2  # ...or this many strongly negative ones
+    complaint_window_days: int = 14  # strongly negative feedback with no touchpoint since, this recent
+    handoff_red_hours: float = 8  # business hours past the SLA with nobody accepting
+    stuck_multiple: float = 1.5  # onboarding (conversion) this many times its typical time, with no recent contact
+
+    def as_settings(self) -> dict[str, Any]:
+        """Flat key/value view, as `/lifecycle health` shows and `/lifecycle health set` takes."""
+        flat: dict[str, Any] = {}
+        for item in fields(self):
+            value = getattr(self, item.name)
+            if item.name in STAGE_SETTINGS:
+                prefix = STAGE_SETTINGS[item.name]
+                flat.update({f"{prefix}.{stage.value}": days for stage, days in value.items()})
+            else:
+                flat[item.name] = value
+        return flat
+
+    def with_setting(self, key: str, raw: str) -> HealthConfig:
+        """A copy with one setting changed; raises InvalidInput naming the valid keys."""
+        try:
+            number = float(raw)
+        except ValueError:
+            raise InvalidInput(f"“{raw}” is not a number.") from None
+        if not math.isfinite(number):
+            raise InvalidInput(f"“{raw}” is not a number I can use.")
+        prefix, _, stage_name = key.partition(".")
+        per_stage = {value: name for name, value in STAGE_SETTINGS.items()}
+        if prefix in per_stage and stage_name in Stage._value2member_map_:
+            if number < 0:
+                raise InvalidInput("This setting can't be negative.")
+            name = per_stage[prefix]
+            current: Mapping[Stage, Any] = getattr(self, name)
+            value: Any = number if name == "silence_red_multiple" else int(number)
+            changes: dict[str, Any] = {name: {**current, Stage(stage_name): value}}
+            return replace(self, **changes)
+        scalar = {item.name for item in fields(self) if item.name not in STAGE_SETTINGS}
+        if key not in scalar:
+            raise InvalidInput(
+                f"“{key}” is not a health setting.",
+                hint="Settings: " + ", ".join(sorted(self.as_settings())),
+            )
+        value = int(number) if isinstance(getattr(self, key), int) else number
+        return replace(self, **{key: value})
+
+    @classmethod
+    def from_overrides(cls, overrides: Mapping[str, Any] | None) -> HealthConfig:
+        """Defaults with a workspace's stored overrides applied (unknown keys are ignored)."""
+        config = cls()
+        for key, value in (overrides or {}).items():
+            try:
+                config = config.with_setting(key, str(value))
+            except InvalidInput:
+                continue
+        return config
