@@ -8,24 +8,23 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Case, ColumnElement, and_, case, func, select, true
+from sqlalchemy import Case, ColumnElement, and_, case, func, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from lifecycle.audit import record_audit
 from lifecycle.health import HealthConfig, HealthReport, HealthSignals, RedFlag, StatedIntent, score_health
 from lifecycle.intent import LEAVING, Intent, IntentKind
-from lifecycle.sla import workspace_calendar
+from lifecycle.sla import late_handoffs
 from lifecycle.stages import FUNNEL, TEAM_LABELS, Stage, is_backward
-from lifecycle.states import HandoffStatus
 from storage import repositories as repo
-from storage.models import Customer, Feedback, Handoff, StageChange, Touchpoint, Workspace
+from storage.models import Customer, Feedback, StageChange, Touchpoint, Workspace
 
 DAY = 86400.0
 TREND_PRIOR_DAYS = 60
 SPARK_WEEKS = 8
 
-Restrict = Callable[[InstrumentedAttribute[int]], ColumnElement[bool]]
-"""Narrows a query to the customers being assessed (all of them, or a given few)."""
+Restrict = Callable[[InstrumentedAttribute[str], InstrumentedAttribute[int]], ColumnElement[bool]]
+"""Narrows a query (given its workspace and customer columns) to the customers being assessed."""
 
 
 @dataclass(frozen=True)
@@ -53,8 +52,10 @@ def assess_customers(
     workspace = repo.workspace_or_defaults(session, workspace_id, now=now)
     config = health_config(workspace)
 
-    def only(column: InstrumentedAttribute[int]) -> ColumnElement[bool]:
-        return column.in_(customer_ids) if customer_ids is not None else true()
+    def only(workspace_column: InstrumentedAttribute[str], customer: InstrumentedAttribute[int]) -> ColumnElement[bool]:
+        # A few customers: by customer id alone, so the planner takes the per-customer index (the ids were
+        # chosen within the workspace: the customers query below keeps only this workspace's).
+        return customer.in_(customer_ids) if customer_ids is not None else workspace_column == workspace_id
 
     customers = session.execute(
         select(
@@ -65,11 +66,15 @@ def assess_customers(
             Customer.owner_user_id,
             Customer.created_at,
             Customer.last_touch_at,
-        ).where(Customer.workspace_id == workspace_id, Customer.stage != Stage.CHURNED, only(Customer.id))
+        ).where(
+            Customer.workspace_id == workspace_id,
+            Customer.stage != Stage.CHURNED,
+            only(Customer.workspace_id, Customer.id),
+        )
     ).all()
     feedback = _feedback_signals(session, workspace_id, now, config, only)
     backward = _backward_moves(session, workspace_id, now, config, only)
-    late = _late_handoffs(session, workspace, now, only)
+    late = _late_handoffs(session, workspace, now, customer_ids)
     intents = _stated_intents(session, workspace_id, now, config, only)
     results = []
     for row in customers:
@@ -111,9 +116,7 @@ def _feedback_signals(
 ) -> dict[int, dict[str, Any]]:
     recent_start = now - timedelta(days=config.negative_window_days)
     window_start = recent_start - timedelta(days=TREND_PRIOR_DAYS)
-    in_window = and_(
-        Feedback.workspace_id == workspace_id, Feedback.created_at >= window_start, only(Feedback.customer_id)
-    )
+    in_window = and_(Feedback.created_at >= window_start, only(Feedback.workspace_id, Feedback.customer_id))
     recent = Feedback.created_at >= recent_start
     negative_recent = and_(recent, Feedback.label == "negative")
     strong_recent = and_(recent, Feedback.compound <= config.strongly_negative)
@@ -192,12 +195,11 @@ def _stated_intents(
     for source, model, _, when in sources:
         rows = session.execute(
             select(model.customer_id, model.id, model.intent, model.intent_phrase, when).where(
-                model.workspace_id == workspace_id,
+                only(model.workspace_id, model.customer_id),
                 model.intent.is_not(None),
                 when >= since,
                 when <= now,
                 model.intent.in_(leaving),
-                only(model.customer_id),
             )
         ).all()
         for customer_id, row_id, kind, phrase, at in rows:
@@ -221,10 +223,9 @@ def _backward_moves(
     rows = session.execute(
         select(StageChange.customer_id, StageChange.from_stage, StageChange.to_stage, StageChange.changed_at)
         .where(
-            StageChange.workspace_id == workspace_id,
+            only(StageChange.workspace_id, StageChange.customer_id),
             StageChange.changed_at >= since,
             _funnel_position(StageChange.to_stage) < _funnel_position(StageChange.from_stage),
-            only(StageChange.customer_id),
         )
         .order_by(StageChange.customer_id, StageChange.changed_at, StageChange.id)
     ).all()
@@ -240,23 +241,17 @@ def _funnel_position(column: InstrumentedAttribute[Stage] | InstrumentedAttribut
     return case({stage.value: index for index, stage in enumerate(FUNNEL)}, value=column, else_=None)
 
 
-def _late_handoffs(session: Session, workspace: Workspace, now: datetime, only: Restrict) -> dict[int, dict[str, Any]]:
-    calendar = workspace_calendar(workspace)
-    rows = session.execute(
-        select(Handoff.customer_id, Handoff.id, Handoff.created_at, Handoff.to_team).where(
-            Handoff.workspace_id == workspace.id, Handoff.status == HandoffStatus.PENDING, only(Handoff.customer_id)
-        )
-    ).all()
-    late: dict[int, dict[str, Any]] = {}
-    for customer_id, handoff_id, created_at, team in rows:
-        overdue = calendar.business_hours_between(created_at, now) - workspace.sla_hours
-        if overdue > 0:
-            late[customer_id] = {
-                "handoff_business_hours_late": overdue,
-                "handoff_team": TEAM_LABELS[team],
-                "handoff_id": handoff_id,
-            }
-    return late
+def _late_handoffs(
+    session: Session, workspace: Workspace, now: datetime, customer_ids: Sequence[int] | None
+) -> dict[int, dict[str, Any]]:
+    return {
+        item.customer_id: {
+            "handoff_business_hours_late": item.business_hours_late,
+            "handoff_team": TEAM_LABELS[item.team],
+            "handoff_id": item.handoff_id,
+        }
+        for item in late_handoffs(session, workspace, now=now, customer_ids=customer_ids)
+    }
 
 
 def weekly_sentiment(

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
 from lifecycle.audit import record_audit
@@ -15,7 +16,7 @@ from lifecycle.outbox import enqueue
 from lifecycle.stages import Team
 from lifecycle.states import HandoffStatus, OutboxKind
 from storage import repositories as repo
-from storage.models import Handoff, Workspace
+from storage.models import Customer, Handoff, Workspace
 
 MAX_SLA_HOURS = 24 * 14
 
@@ -28,6 +29,44 @@ def workspace_calendar(workspace: Workspace) -> BusinessCalendar:
         closes=time.fromisoformat(workspace.business_closes),
         weekdays=parse_weekdays(workspace.business_days),
     )
+
+
+@dataclass(frozen=True)
+class LateHandoff:
+    """A pending handoff nobody accepted within its SLA."""
+
+    handoff_id: int
+    customer_id: int
+    customer_name: str
+    team: Team
+    business_hours_late: float
+
+
+def late_handoffs(
+    session: Session, workspace: Workspace, *, now: datetime, customer_ids: Sequence[int] | None = None
+) -> list[LateHandoff]:
+    """Pending handoffs past the workspace's SLA (of the given customers, or all), the latest first."""
+    calendar = workspace_calendar(workspace)
+    scope: ColumnElement[bool] = (
+        Handoff.customer_id.in_(customer_ids) if customer_ids is not None else Handoff.workspace_id == workspace.id
+    )
+    rows = session.execute(
+        select(Handoff.id, Handoff.customer_id, Customer.name, Handoff.to_team, Handoff.created_at)
+        .join(Customer, Customer.id == Handoff.customer_id)
+        .where(
+            scope,
+            Handoff.status == HandoffStatus.PENDING,
+            # Business hours never run faster than the clock: younger handoffs cannot be late yet.
+            Handoff.created_at <= now - timedelta(hours=workspace.sla_hours),
+        )
+    ).all()
+    late = [
+        LateHandoff(
+            handoff_id, customer_id, name, team, calendar.business_hours_between(created, now) - workspace.sla_hours
+        )
+        for handoff_id, customer_id, name, team, created in rows
+    ]
+    return sorted((item for item in late if item.business_hours_late > 0), key=lambda item: -item.business_hours_late)
 
 
 @dataclass(frozen=True)

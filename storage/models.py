@@ -112,6 +112,8 @@ class Customer(Base):
         Index("ix_customers_workspace_updated", "workspace_id", "updated_at", "id"),
         # At-risk and watch lists read one page of this index, worst first.
         Index("ix_customers_workspace_risk_score", "workspace_id", "risk_level", "health_score", "id"),
+        # The digest's median time in stage is read from the middle of this index.
+        Index("ix_customers_workspace_stage_entered", "workspace_id", "stage", "stage_entered_at"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)

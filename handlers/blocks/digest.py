@@ -23,7 +23,7 @@ from handlers.blocks.health import packed_sections, promote_button, risk_line
 from handlers.slack_text import escape_mrkdwn
 from lifecycle.business_time import DAY_NAMES
 from lifecycle.digest import Digest
-from lifecycle.stages import FUNNEL, Stage
+from lifecycle.stages import FUNNEL, TEAM_LABELS, Stage
 from storage.models import DigestSchedule
 
 CANDIDATES_SHOWN = 3
@@ -86,7 +86,8 @@ def digest_reply(digest: Digest, *, timezone: str, catch_up: bool = False) -> Re
 
     if digest.late_handoffs:
         lines = [
-            f"• {bold_name(item.customer_name)} → {item.team}: {item.business_hours_late:.0f} business hours late"
+            f"• {bold_name(item.customer_name)} → {TEAM_LABELS[item.team]}: "
+            f"{item.business_hours_late:.0f} business hours late"
             for item in digest.late_handoffs[:LATE_HANDOFFS_SHOWN]
         ]
         more = len(digest.late_handoffs) - LATE_HANDOFFS_SHOWN

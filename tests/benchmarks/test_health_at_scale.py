@@ -70,9 +70,10 @@ import pytest
 from sqlalchemy import Engine, event, insert
 from sqlalchemy.orm import Session, sessionmaker
 
-from lifecycle.assessment import assess_customers, at_risk_customers
+from lifecycle.assessment import assess_customers
 from lifecycle.health import RiskLevel
 from lifecycle.loyalty import loyalty_candidates, newly_loyal
+from lifecycle.risk import at_risk_customers
 from lifecycle.sentiment import label_for
 from lifecycle.stages import DEFAULT_OWNERSHIP, FUNNEL, Stage, is_backward
 from lifecycle.states import HandoffStatus

@@ -27,3 +27,50 @@ def test_migrations_create_the_lookup_indexes(engine):
     assert touchpoint_indexes["ix_touchpoints_customer_occurred"] == ["customer_id", "occurred_at"]
     uniques = {constraint["name"] for constraint in inspector.get_unique_constraints("customers")}
     assert "uq_customers_workspace_name_key" in uniques
+
+
+def test_upgrading_reads_the_intents_already_stated_in_stored_texts(tmp_path):
+    from datetime import UTC, datetime
+
+    from sqlalchemy import create_engine, text
+
+    from storage.migrate import upgrade
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    upgrade(url, "0005")
+    engine = create_engine(url)
+    now = datetime(2026, 11, 1, tzinfo=UTC).isoformat()
+    with engine.begin() as connection:
+        connection.execute(
+            text("INSERT INTO workspaces (id, timezone, created_at) VALUES ('T0', 'UTC', :now)"), {"now": now}
+        )
+        connection.execute(
+            text(
+                "INSERT INTO customers (id, workspace_id, name, name_key, stage, stage_entered_at, owner_user_id, "
+                "created_by, created_at, updated_at) VALUES (1, 'T0', 'Acme', 'acme', 'retention', :now, 'U0', 'U0', "
+                ":now, :now)"
+            ),
+            {"now": now},
+        )
+        for row_id, words in ((1, "We will not renew next year."), (2, "Love the new reports!")):
+            connection.execute(
+                text(
+                    "INSERT INTO feedback (id, workspace_id, customer_id, text, author_user_id, source, compound, pos, "
+                    "neu, neg, label, created_at) VALUES (:id, 'T0', 1, :text, 'U0', 'command', 0, 0, 1, 0, 'neutral', :now)"
+                ),
+                {"id": row_id, "text": words, "now": now},
+            )
+        connection.execute(
+            text(
+                "INSERT INTO touchpoints (id, workspace_id, customer_id, kind, note, author_user_id, occurred_at, "
+                "created_at) VALUES (1, 'T0', 1, 'call', 'They want to cancel the contract in May', 'U0', :now, :now)"
+            ),
+            {"now": now},
+        )
+    upgrade(url)
+    with engine.connect() as connection:
+        feedback = connection.execute(text("SELECT id, intent, intent_phrase FROM feedback ORDER BY id")).all()
+        note = connection.execute(text("SELECT intent, intent_phrase FROM touchpoints")).one()
+    engine.dispose()
+    assert feedback == [(1, "churn", "will not renew"), (2, None, None)]
+    assert note == ("cancel", "want to cancel")

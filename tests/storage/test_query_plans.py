@@ -15,8 +15,11 @@ import pytest
 from sqlalchemy import Engine, event
 
 from lifecycle.activity import log_touchpoint
+from lifecycle.assessment import assess_customers
 from lifecycle.customers import add_customer, list_customers, resolve_customer
 from lifecycle.errors import AmbiguousCustomer
+from lifecycle.health import RiskLevel
+from lifecycle.risk import refresh_in_session, risk_list
 from lifecycle.stages import Stage
 from lifecycle.touchpoints import TouchpointKind
 
@@ -101,3 +104,28 @@ def test_name_lookups_use_the_name_index(engine, seeded, query):
         if "FROM customers" in statement and "name_key" in statement:
             plan = plan_of(engine, statement, parameters)
             assert "uq_customers_workspace_name_key" in plan or "sqlite_autoindex_customers" in plan, plan
+
+
+@pytest.mark.parametrize("level", [RiskLevel.AT_RISK, RiskLevel.WATCH], ids=["at risk", "watch"])
+def test_a_risk_list_reads_one_page_of_its_index_worst_first(engine, seeded, level):
+    with seeded.begin() as session:
+        refresh_in_session(session, workspace_id="T0ACME", now=NOW, force=True)
+    with captured_statements(engine) as statements, seeded() as session:
+        risk_list(session, workspace_id="T0ACME", level=level)
+    plan = plan_of(engine, *_page_query(statements))
+    assert "ix_customers_workspace_risk_score" in plan, plan
+    assert "TEMP B-TREE" not in plan and "Sort" not in plan, plan
+
+
+def test_one_customers_health_reads_by_customer_not_by_workspace(engine, seeded):
+    if engine.dialect.name != "sqlite":
+        # PostgreSQL plans on table statistics, meaningless for these few rows; the benchmark covers it at 100k.
+        pytest.skip("SQLite's planner only: it picks by index shape, as it does at any size")
+    with seeded() as session:
+        customer = resolve_customer(session, workspace_id="T0ACME", customer="Acme 7")
+    with captured_statements(engine) as statements, seeded() as session:
+        assess_customers(session, workspace_id="T0ACME", now=NOW, customer_ids=[customer.id])
+    for statement, parameters in statements:
+        if "FROM feedback" in statement or "FROM touchpoints" in statement:
+            plan = plan_of(engine, statement, parameters)
+            assert "customer" in plan and "workspace_created" not in plan and "workspace_occurred" not in plan, plan

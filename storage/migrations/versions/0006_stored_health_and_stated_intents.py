@@ -33,6 +33,9 @@ def upgrade() -> None:
         batch_op.create_index(
             "ix_customers_workspace_risk_score", ["workspace_id", "risk_level", "health_score", "id"], unique=False
         )
+        batch_op.create_index(
+            "ix_customers_workspace_stage_entered", ["workspace_id", "stage", "stage_entered_at"], unique=False
+        )
 
     for table, time_column in (("touchpoints", "occurred_at"), ("feedback", "created_at")):
         with op.batch_alter_table(table, schema=None) as batch_op:
@@ -77,6 +80,7 @@ def downgrade() -> None:
             batch_op.drop_column("intent_phrase")
             batch_op.drop_column("intent")
     with op.batch_alter_table("customers", schema=None) as batch_op:
+        batch_op.drop_index("ix_customers_workspace_stage_entered")
         batch_op.drop_index("ix_customers_workspace_risk_score")
         batch_op.drop_column("health_assessed_at")
         batch_op.drop_column("red_flags")
