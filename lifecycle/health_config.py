@@ -27,6 +27,35 @@ STAGE_SETTINGS: Mapping[str, str] = {
 }
 
 
+# What each setting may be: wide enough for any real team, narrow enough that no value breaks a query or
+# hides every customer by accident (a window of a million days, a threshold of -1e308).
+DAYS = (0.0, 3650.0)
+BOUNDS: Mapping[str, tuple[float, float]] = {
+    "cadence": DAYS,
+    "typical": DAYS,
+    "silence_red": (0.0, 50.0),
+    "weight": (0.0, 100.0),
+    "watch_below": (0.0, 100.0),
+    "at_risk_below": (0.0, 100.0),
+    "strongly_negative": (-1.0, 0.0),
+    "trend_drop": (0.05, 2.0),
+    "handoff_red_hours": (0.0, 1000.0),
+    "stuck_multiple": (0.0, 50.0),
+    "red_negative_count": (0.0, 100.0),
+    "red_strongly_negative_count": (0.0, 100.0),
+    "loyalty_min_events": (0.0, 1000.0),
+}
+
+
+def _bounds(key: str) -> tuple[float, float]:
+    prefix = key.partition(".")[0]
+    if prefix in BOUNDS:
+        return BOUNDS[prefix]
+    if key.startswith("weight_"):
+        return BOUNDS["weight"]
+    return BOUNDS.get(key, DAYS)  # the rest are windows and durations in days
+
+
 @dataclass(frozen=True)
 class HealthConfig:
     """Weights (maximum penalty points), cadences and thresholds."""
@@ -79,29 +108,31 @@ class HealthConfig:
         return flat
 
     def with_setting(self, key: str, raw: str) -> HealthConfig:
-        """A copy with one setting changed; raises InvalidInput naming the valid keys."""
+        """A copy with one setting changed; raises InvalidInput naming the valid keys or the allowed range."""
+        if key not in self.as_settings():
+            raise InvalidInput(
+                f"“{key}” is not a health setting.",
+                hint="Settings: " + ", ".join(sorted(self.as_settings())),
+            )
         try:
             number = float(raw)
         except ValueError:
             raise InvalidInput(f"“{raw}” is not a number.") from None
-        if not math.isfinite(number):
-            raise InvalidInput(f"“{raw}” is not a number I can use.")
+        low, high = _bounds(key)
+        if not math.isfinite(number) or not low <= number <= high:
+            raise InvalidInput(
+                f"`{key}` must be a number between {low:g} and {high:g}.",
+                hint=f"For example `/lifecycle health set {key} {self.as_settings()[key]:g}` (the default is shown "
+                "by `/lifecycle health`).",
+            )
         prefix, _, stage_name = key.partition(".")
         per_stage = {value: name for name, value in STAGE_SETTINGS.items()}
-        if prefix in per_stage and stage_name in Stage._value2member_map_:
-            if number < 0:
-                raise InvalidInput("This setting can't be negative.")
+        if prefix in per_stage:
             name = per_stage[prefix]
             current: Mapping[Stage, Any] = getattr(self, name)
             value: Any = number if name == "silence_red_multiple" else int(number)
             changes: dict[str, Any] = {name: {**current, Stage(stage_name): value}}
             return replace(self, **changes)
-        scalar = {item.name for item in fields(self) if item.name not in STAGE_SETTINGS}
-        if key not in scalar:
-            raise InvalidInput(
-                f"“{key}” is not a health setting.",
-                hint="Settings: " + ", ".join(sorted(self.as_settings())),
-            )
         value = int(number) if isinstance(getattr(self, key), int) else number
         return replace(self, **{key: value})
 

@@ -4,7 +4,8 @@ Run on demand: .venv/bin/pytest tests/benchmarks/test_digest_build.py -s -p no:c
 Seeds the same workspace as test_health_at_scale (10 touchpoints, 2 feedbacks, 1.5 stage moves per customer,
 300 pending handoffs), then times, median of a few runs: the digest's data (build_digest, 7-day window), its
 Block Kit rendering, and the funnel PNG. Baseline, in the same run: the whole-workspace health assessment
-alone, which the digest contains; the ratio shows what the rest of the digest costs on top of it.
+alone, which the digest used to contain (it now reads stored health, refreshed by the scheduler); the ratio
+shows how much cheaper the digest is than that assessment.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from handlers.blocks.digest import chart_title, digest_reply
 from handlers.blocks.funnel_chart import funnel_png
 from lifecycle.assessment import assess_customers
 from lifecycle.digest import build_digest, funnel_counts
+from lifecycle.risk import refresh_in_session
 from storage.db import make_engine, make_session_factory
 from storage.migrate import upgrade
 from tests.benchmarks.test_health_at_scale import NOW, WORKSPACE, fresh_database_url, seed  # noqa: F401
@@ -27,7 +29,7 @@ from tests.benchmarks.test_health_at_scale import NOW, WORKSPACE, fresh_database
 SIZES = (10_000, 100_000)
 RUNS = 3
 WINDOW = timedelta(days=7)
-TARGET_SECONDS_100K = 15.0
+TARGET_SECONDS_100K = 1.0
 
 
 def _median_seconds(action: Callable[[], object]) -> float:
@@ -47,6 +49,8 @@ def test_digest_build_time(fresh_database_url: str, customer_count: int) -> None
     try:
         seed(engine, customer_count)
         sessions = make_session_factory(engine)
+        with sessions.begin() as session:  # the digest reads stored health, as the scheduler keeps it
+            refresh_in_session(session, workspace_id=WORKSPACE, now=NOW, force=True)
 
         def build() -> object:
             with sessions() as session:

@@ -104,3 +104,20 @@ def test_invalid_settings_are_refused_with_a_hint(key, value):
 
 def test_sparkline_shows_gaps_and_levels():
     assert sparkline([-1.0, 0.0, None, 1.0]) == "▁▅ █"
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [
+        ("negative_window_days", "1000000"),
+        ("backward_window_days", "99999999"),
+        ("trend_drop", "0"),
+        ("watch_below", "-1e308"),
+        ("at_risk_below", "nan"),
+        ("strongly_negative", "0.5"),
+        ("cadence.retention", "1e9"),
+    ],
+)
+def test_settings_that_would_break_or_blind_the_bot_are_refused_with_the_range(key, value):
+    with pytest.raises(InvalidInput, match="must be a number between"):
+        HealthConfig().with_setting(key, value)
