@@ -1,4 +1,8 @@
-"""Sentiment of customer text: VADER plus a documented customer-success layer, with bounded cost."""
+"""Sentiment of customer text: VADER plus a documented customer-success layer, with bounded cost.
+
+Three steps after VADER: the phrase rules (sentiment_rules.py) cap the score for churn, outages, cost and
+low usage; then the trained complaint layer (sentiment_layer.py) caps it when complaint cues
+(sentiment_cues.py) say a message VADER reads as neutral or mildly positive is a complaint."""
 
 from __future__ import annotations
 
@@ -8,7 +12,8 @@ from functools import cache
 
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
-from lifecycle.sentiment_rules import LEXICON_ADDITIONS, PHRASE_RULES, POLITENESS
+from lifecycle.sentiment_layer import ComplaintModel, assess
+from lifecycle.sentiment_rules import APOSTROPHES, HANDLE, LEXICON_ADDITIONS, PHRASE_RULES, POLITENESS
 
 POSITIVE_THRESHOLD = 0.05
 NEGATIVE_THRESHOLD = -0.05
@@ -33,7 +38,7 @@ class Sentiment:
     neg: float
     label: str
     truncated: bool = False  # only the first MAX_SCORED_CHARS characters were scored
-    rules: tuple[str, ...] = ()  # customer-success rules that lowered the score
+    rules: tuple[str, ...] = ()  # customer-success rules and complaint cues that lowered the score
 
 
 @cache
@@ -97,16 +102,26 @@ def _vader(analyzer: SentimentIntensityAnalyzer, text: str) -> dict[str, float]:
     return {key: value / weight for key, value in totals.items()} if weight else analyzer.polarity_scores("")
 
 
-def score_text(text: str) -> Sentiment:
-    """Score one text as a customer-success manager would read it."""
-    scored = text[:MAX_SCORED_CHARS]
-    scores = _vader(_analyzer(), POLITENESS.sub("", scored).translate(_emoji_table()))
+def cleaned_text(text: str) -> str:
+    """The part of a text that is scored, with plain apostrophes and without @handles (what rules and cues see)."""
+    return HANDLE.sub("", text[:MAX_SCORED_CHARS].translate(APOSTROPHES))
+
+
+def score_text(text: str, *, model: ComplaintModel | None = None) -> Sentiment:
+    """Score one text as a customer-success manager would read it (`model`: another complaint layer, for training)."""
+    cleaned = cleaned_text(text)
+    scores = _vader(_analyzer(), POLITENESS.sub("", cleaned).translate(_emoji_table()))
     compound = float(scores["compound"])
-    applied = []
+    applied: list[str] = []
+    lowered = cleaned.lower()  # the patterns are lower case: about twice as fast as re.IGNORECASE
     for rule in PHRASE_RULES:
-        if rule.pattern.search(scored) and compound > rule.ceiling:
+        if compound > rule.ceiling and rule.pattern.search(lowered):
             compound = rule.ceiling
             applied.append(rule.name)
+    complaint = assess(cleaned, scores, compound, model)
+    if complaint is not None and compound > complaint.ceiling:
+        compound = complaint.ceiling
+        applied.extend(cue for cue in complaint.cues if cue not in applied)
     return Sentiment(
         compound=round(compound, 4),
         pos=float(scores["pos"]),
