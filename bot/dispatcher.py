@@ -90,10 +90,14 @@ def _delivered(session: Session, workspace_id: str, dedupe_key: str) -> bool:
     return status in (None, OutboxStatus.DELIVERED, OutboxStatus.FAILED)
 
 
-def _quoted_text(session: Session, anchor: str) -> str | None:
-    """The feedback or note a stated intent came from ("feedback:12", "note:40")."""
+def _quoted_text(session: Session, anchor: str, customer_id: int, flag: RedFlag) -> str | None:
+    """The words behind a flag: the feedback or note a stated intent came from ("feedback:12", "note:40"), or
+    the latest feedback for the flags that feedback raises."""
+    if flag in (RedFlag.REPEATED_NEGATIVE, RedFlag.LOYALTY_BACKSLIDE, RedFlag.UNANSWERED_COMPLAINT):
+        latest = repo.recent_feedback(session, customer_id, limit=1)
+        return latest[0].text if latest else None
     source, _, row_id = anchor.partition(":")
-    if not row_id.isdigit():
+    if flag != RedFlag.LEAVING_INTENT or not row_id.isdigit():
         return None
     if source == "feedback":
         feedback = session.get(Feedback, int(row_id))
@@ -394,7 +398,7 @@ class Dispatcher:
             reason=reason,
             health=report,
             touchpoints=repo.recent_touchpoints(session, customer.id, limit=3),
-            quote=_quoted_text(session, anchor) if flag == RedFlag.LEAVING_INTENT else None,
+            quote=_quoted_text(session, anchor, customer.id, flag),
             now=now,
         )
         return SlackCall("chat_postMessage", {"channel": route.channel_id, "unfurl_links": False, **reply.as_kwargs()})

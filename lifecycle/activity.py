@@ -12,7 +12,6 @@ from lifecycle.customers import CustomerRef, resolve_customer
 from lifecycle.errors import InvalidInput
 from lifecycle.feedback_alerts import FeedbackAlert, alert_if_strongly_negative
 from lifecycle.handoffs import HandoffOutcome, record_handoff
-from lifecycle.health import RedFlag
 from lifecycle.intent import Intent, detect_intents
 from lifecycle.risk import RaisedFlag, refresh_customer_health
 from lifecycle.sentiment import Sentiment, score_text
@@ -221,13 +220,8 @@ def record_feedback(
         source=source.value,
     )
     raised = refresh_customer_health(session, workspace_id=workspace_id, customer_id=found.id, now=now)
-    anchor = f"feedback:{feedback.id}"
-    if any(item.flag == RedFlag.LEAVING_INTENT and item.anchor == anchor and item.alerted for item in raised):
-        # The red-flag alert quotes this feedback already: one alert, not two.
-        route = repo.get_route(session, workspace_id, owning_team(found.stage))
-        alert = FeedbackAlert(
-            raised=True, team=owning_team(found.stage), channel_id=route.channel_id if route else None
-        )
+    if any(item.alerted for item in raised):
+        alert = FeedbackAlert(raised=False)  # this feedback turned the customer red: its red-flag alert says it all
     else:
         alert = alert_if_strongly_negative(session, customer=found, feedback=feedback, now=now)
     return RecordedFeedback(

@@ -27,6 +27,7 @@ __all__ = [
 ]
 
 NEGATIVE = -0.05
+FLAG_POINTS = 4
 
 
 class RiskLevel(StrEnum):
@@ -346,8 +347,9 @@ def score_health(signals: HealthSignals, config: HealthConfig | None = None) -> 
     flags = sorted(_red_flags(signals, config), key=lambda reason: FLAG_ORDER[reason.flag or RedFlag.SILENCE])
     score = max(0, min(100, round(100 - sum(reason.penalty for reason in additive))))
     if flags:
-        # A red flag keeps the score below the at-risk line, so the score still orders every list.
-        score = max(0, min(score, round(config.at_risk_below) - 1))
+        # A red flag keeps the score below the at-risk line, so the score still orders every list, and each
+        # further flag takes FLAG_POINTS more: a customer with three red flags comes before one with one.
+        score = max(0, min(score, round(config.at_risk_below) - 1) - FLAG_POINTS * (len(flags) - 1))
         level = RiskLevel.AT_RISK
     elif score < config.at_risk_below:
         level = RiskLevel.AT_RISK

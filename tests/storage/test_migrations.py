@@ -55,8 +55,9 @@ def test_upgrading_reads_the_intents_already_stated_in_stored_texts(tmp_path):
         for row_id, words in ((1, "We will not renew next year."), (2, "Love the new reports!")):
             connection.execute(
                 text(
-                    "INSERT INTO feedback (id, workspace_id, customer_id, text, author_user_id, source, compound, pos, "
-                    "neu, neg, label, created_at) VALUES (:id, 'T0', 1, :text, 'U0', 'command', 0, 0, 1, 0, 'neutral', :now)"
+                    "INSERT INTO feedback (id, workspace_id, customer_id, text, author_user_id, source, compound, "
+                    "pos, neu, neg, label, created_at) "
+                    "VALUES (:id, 'T0', 1, :text, 'U0', 'command', 0, 0, 1, 0, 'neutral', :now)"
                 ),
                 {"id": row_id, "text": words, "now": now},
             )

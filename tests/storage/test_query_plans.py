@@ -46,11 +46,12 @@ def plan_of(engine: Engine, statement: str, parameters: object) -> str:
         if engine.dialect.name == "sqlite":
             rows = connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters).all()
             return "\n".join(str(row[-1]) for row in rows)
-        # Statistics as autovacuum would have them; and on a tiny table the planner would rightly scan it,
-        # so forbid scans to see whether an index can serve the query.
+        # Statistics as autovacuum would have them; and on a tiny table the planner would rightly scan it (or
+        # sort a handful of rows), so forbid scans and sorts to see whether an index can serve the query.
         connection.exec_driver_sql("ANALYZE")
         connection.exec_driver_sql("SET enable_seqscan = off")
         connection.exec_driver_sql("SET enable_bitmapscan = off")
+        connection.exec_driver_sql("SET enable_sort = off")
         return "\n".join(row[0] for row in connection.exec_driver_sql(f"EXPLAIN {statement}", parameters))
 
 
