@@ -17,7 +17,7 @@ from lifecycle.risk import RaisedFlag, refresh_customer_health
 from lifecycle.sentiment import Sentiment, score_text
 from lifecycle.stages import Stage, Team, check_transition, is_backward, is_handoff, owning_team
 from lifecycle.text import MAX_NOTE_LENGTH, MAX_REASON_LENGTH, BoundedText, bound_text
-from lifecycle.touchpoints import TouchpointKind
+from lifecycle.touchpoints import LOYALTY_EVENTS, TouchpointKind
 from storage import repositories as repo
 from storage.models import Customer, Feedback, FeedbackSource, StageChange, Touchpoint
 
@@ -65,6 +65,8 @@ def log_touchpoint(
     found.updated_at = now
     if found.last_touch_at is None or found.last_touch_at < now:
         found.last_touch_at = now
+    if kind in LOYALTY_EVENTS:
+        found.loyalty_events = (found.loyalty_events or 0) + 1
     session.flush()
     record_audit(
         session,

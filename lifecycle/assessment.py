@@ -225,7 +225,7 @@ def _backward_moves(
         .where(
             only(StageChange.workspace_id, StageChange.customer_id),
             StageChange.changed_at >= since,
-            _funnel_position(StageChange.to_stage) < _funnel_position(StageChange.from_stage),
+            funnel_position_sql(StageChange.to_stage) < funnel_position_sql(StageChange.from_stage),
         )
         .order_by(StageChange.customer_id, StageChange.changed_at, StageChange.id)
     ).all()
@@ -236,7 +236,7 @@ def _backward_moves(
     return moves
 
 
-def _funnel_position(column: InstrumentedAttribute[Stage] | InstrumentedAttribute[Stage | None]) -> Case[int]:
+def funnel_position_sql(column: InstrumentedAttribute[Stage] | InstrumentedAttribute[Stage | None]) -> Case[int]:
     """A stage's place in the funnel as SQL (churned and NULL get none, so they never count as backward)."""
     return case({stage.value: index for index, stage in enumerate(FUNNEL)}, value=column, else_=None)
 

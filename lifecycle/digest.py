@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import statistics
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import ColumnElement, and_, case, distinct, func, select
 from sqlalchemy.orm import Session
 
+from lifecycle.assessment import funnel_position_sql
 from lifecycle.health import RiskLevel
 from lifecycle.loyalty import LoyaltyCandidate, NewlyLoyal, loyalty_candidates, newly_loyal
 from lifecycle.risk import RiskList, risk_list
@@ -80,26 +80,13 @@ def build_digest(
     session: Session, *, workspace_id: str, now: datetime, window_start: datetime, window_end: datetime
 ) -> Digest:
     """Compute a digest: movements and sentiment in [window_start, window_end), risks and counts as of now."""
-    in_window = and_(
-        StageChange.workspace_id == workspace_id,
-        StageChange.changed_at >= window_start,
-        StageChange.changed_at < window_end,
-    )
-    moves_rows: list[Move] = [
-        (row[0], row[1], row[2], row[3])
-        for row in session.execute(
-            select(StageChange.customer_id, StageChange.from_stage, StageChange.to_stage, Customer.stage)
-            .join(Customer, Customer.id == StageChange.customer_id)
-            .where(in_window)
-        )
-    ]
     counts = funnel_counts(session, workspace_id=workspace_id)
     return Digest(
         window_start=window_start,
         window_end=window_end,
         stage_counts=counts,
-        conversions=_conversions(moves_rows, counts),
-        churned=len({customer for customer, _, to_stage, _ in moves_rows if to_stage == Stage.CHURNED}),
+        conversions=_conversions(session, workspace_id, window_start, window_end, counts),
+        churned=_churned(session, workspace_id, window_start, window_end),
         median_days_in_stage=_median_days_in_stage(session, workspace_id, now, counts),
         at_risk=risk_list(session, workspace_id=workspace_id, level=RiskLevel.AT_RISK, limit=AT_RISK_SHOWN),
         watch=risk_list(session, workspace_id=workspace_id, level=RiskLevel.WATCH, limit=WATCH_SHOWN),
@@ -115,28 +102,48 @@ def build_digest(
     )
 
 
-Move = tuple[int, Stage | None, Stage, Stage]  # customer, from, to, the customer's stage now
+def _moves_in(workspace_id: str, start: datetime, end: datetime) -> ColumnElement[bool]:
+    return and_(StageChange.workspace_id == workspace_id, StageChange.changed_at >= start, StageChange.changed_at < end)
 
 
-def _conversions(moves_rows: Sequence[Move], counts: dict[Stage, int]) -> list[StepConversion]:
+def _conversions(
+    session: Session, workspace_id: str, start: datetime, end: datetime, counts: dict[Stage, int]
+) -> list[StepConversion]:
     """Per funnel step: distinct customers who were in the stage during the window, and how many moved past it.
 
     A customer who skips a stage (reach → conversion) counts as moving on from the stage it left; one who
-    bounces back and forth counts once.
+    bounces back and forth counts once. Counted in the database: one row per stage leaves it.
     """
-    position = {stage: index for index, stage in enumerate(FUNNEL)}
+    moved_on = funnel_position_sql(StageChange.to_stage) > funnel_position_sql(StageChange.from_stage)
+    rows = session.execute(
+        select(
+            StageChange.from_stage,
+            func.count(distinct(case((moved_on, StageChange.customer_id), else_=None))),
+            # Left the stage during the window and is elsewhere now (those there now are in `counts`).
+            func.count(distinct(case((Customer.stage != StageChange.from_stage, StageChange.customer_id), else_=None))),
+        )
+        .join(Customer, Customer.id == StageChange.customer_id)
+        .where(_moves_in(workspace_id, start, end), StageChange.from_stage.is_not(None))
+        .group_by(StageChange.from_stage)
+    ).all()
+    by_stage = {stage: (int(moved), int(departed)) for stage, moved, departed in rows}
     steps = []
-    for index, (current, following) in enumerate(zip(FUNNEL, FUNNEL[1:], strict=False)):
-        left = {customer for customer, from_stage, _, _ in moves_rows if from_stage == current}
-        moved = {
-            customer
-            for customer, from_stage, to_stage, _ in moves_rows
-            if from_stage == current and position.get(to_stage, -1) > index
-        }
-        # Everyone there now, plus those who left during the window and are elsewhere now.
-        departed = {customer for customer, _, _, stage_now in moves_rows if customer in left and stage_now != current}
-        steps.append(StepConversion(current, following, len(moved), counts[current] + len(departed)))
+    for current, following in zip(FUNNEL, FUNNEL[1:], strict=False):
+        moved, departed = by_stage.get(current, (0, 0))
+        steps.append(StepConversion(current, following, moved, counts[current] + departed))
     return steps
+
+
+def _churned(session: Session, workspace_id: str, start: datetime, end: datetime) -> int:
+    """Distinct customers who churned in the window."""
+    return int(
+        session.scalar(
+            select(func.count(distinct(StageChange.customer_id))).where(
+                _moves_in(workspace_id, start, end), StageChange.to_stage == Stage.CHURNED
+            )
+        )
+        or 0
+    )
 
 
 def _median_days_in_stage(

@@ -5,16 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from lifecycle.assessment import health_config
 from lifecycle.stages import Stage
-from lifecycle.touchpoints import TouchpointKind
 from storage import repositories as repo
-from storage.models import Customer, Feedback, StageChange, Touchpoint
+from storage.models import Customer, Feedback, StageChange
 
-LOYALTY_EVENTS = (TouchpointKind.PURCHASE, TouchpointKind.RENEWAL, TouchpointKind.REFERRAL)
 SENTIMENT_WINDOW_DAYS = 180
 POSITIVE = 0.05
 
@@ -69,26 +67,19 @@ def newly_loyal(session: Session, *, workspace_id: str, now: datetime, days: int
 
 
 def loyalty_candidates(session: Session, *, workspace_id: str, now: datetime) -> list[LoyaltyCandidate]:
-    """Retention customers long enough there, with repeat business and positive sentiment, best first."""
+    """Retention customers long enough there, with repeat business and positive sentiment, best first.
+
+    The repeat business is counted on the customer row as touchpoints are logged, so only the customers that
+    pass it are looked up in their feedback (by the per-customer index), never the whole touchpoint table.
+    """
     config = health_config(repo.workspace_or_defaults(session, workspace_id, now=now))
-    eligible = and_(
-        Customer.workspace_id == workspace_id,
-        Customer.stage == Stage.RETENTION,
-        Customer.stage_entered_at <= now - timedelta(days=config.loyalty_min_days),
-    )
-    events = (
-        select(Touchpoint.customer_id, func.count().label("events"))
-        .join(Customer, Customer.id == Touchpoint.customer_id)
-        .where(eligible, Touchpoint.kind.in_(LOYALTY_EVENTS))
-        .group_by(Touchpoint.customer_id)
-        .subquery()
-    )
-    sentiment = (
-        select(Feedback.customer_id, func.avg(Feedback.compound).label("mean"))
-        .join(Customer, Customer.id == Feedback.customer_id)
-        .where(eligible, Feedback.created_at >= now - timedelta(days=SENTIMENT_WINDOW_DAYS))
-        .group_by(Feedback.customer_id)
-        .subquery()
+    mean_sentiment = (
+        select(func.avg(Feedback.compound))
+        .where(
+            Feedback.customer_id == Customer.id,
+            Feedback.created_at >= now - timedelta(days=SENTIMENT_WINDOW_DAYS),
+        )
+        .scalar_subquery()
     )
     rows = session.execute(
         select(
@@ -96,12 +87,14 @@ def loyalty_candidates(session: Session, *, workspace_id: str, now: datetime) ->
             Customer.name,
             Customer.owner_user_id,
             Customer.stage_entered_at,
-            events.c.events,
-            sentiment.c.mean,
+            Customer.loyalty_events,
+            mean_sentiment.label("mean"),
+        ).where(
+            Customer.workspace_id == workspace_id,
+            Customer.stage == Stage.RETENTION,
+            Customer.stage_entered_at <= now - timedelta(days=config.loyalty_min_days),
+            Customer.loyalty_events >= config.loyalty_min_events,
         )
-        .join(events, events.c.customer_id == Customer.id)
-        .join(sentiment, sentiment.c.customer_id == Customer.id)
-        .where(eligible, events.c.events >= config.loyalty_min_events, sentiment.c.mean >= POSITIVE)
     ).all()
     candidates = [
         LoyaltyCandidate(
@@ -109,10 +102,11 @@ def loyalty_candidates(session: Session, *, workspace_id: str, now: datetime) ->
             row.name,
             row.owner_user_id,
             int((now - row.stage_entered_at).days),
-            int(row.events),
+            int(row.loyalty_events),
             float(row.mean),
         )
         for row in rows
+        if row.mean is not None and row.mean >= POSITIVE
     ]
     candidates.sort(key=lambda c: (-c.loyalty_events, -c.mean_sentiment, c.name.casefold()))
     return candidates

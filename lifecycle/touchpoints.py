@@ -23,6 +23,10 @@ class TouchpointKind(StrEnum):
     SURVEY = "survey"
 
 
+# Repeat business: what loyalty suggestions count (kept per customer as Customer.loyalty_events).
+LOYALTY_EVENTS = frozenset({TouchpointKind.PURCHASE, TouchpointKind.RENEWAL, TouchpointKind.REFERRAL})
+
+
 def kind_names() -> str:
     """The kinds as a user-facing list."""
     return ", ".join(kind.value for kind in TouchpointKind)

@@ -128,6 +128,8 @@ class Customer(Base):
     updated_at: Mapped[Timestamp]
     # Kept in step by log_touchpoint, so health over a whole workspace never scans the touchpoints.
     last_touch_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Purchases, renewals and referrals logged, kept in step by log_touchpoint (loyalty suggestions read it).
+    loyalty_events: Mapped[int] = mapped_column(default=0, server_default="0")
     # Stored health (lifecycle.risk keeps it current on every change and refreshes it as time passes), so
     # lists and digests read only the customers they show.
     health_score: Mapped[int | None]

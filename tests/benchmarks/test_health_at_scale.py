@@ -67,7 +67,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, event, insert
+from sqlalchemy import Engine, event, insert, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from lifecycle.assessment import assess_customers
@@ -348,6 +348,13 @@ def seed(engine: Engine, customer_count: int) -> Seeded:
         counts["customers"] = len(ids)
         _bulk_insert(connection, StageChange, _counted(_stage_change_rows(plans), counts, "stage_changes"))
         _bulk_insert(connection, Touchpoint, _counted(_touchpoint_rows(plans, rng), counts, "touchpoints"))
+        # The repeat-business counter log_touchpoint keeps, filled as migration 0006 does.
+        connection.execute(
+            text(
+                "UPDATE customers SET loyalty_events = (SELECT count(*) FROM touchpoints WHERE "
+                "touchpoints.customer_id = customers.id AND touchpoints.kind IN ('purchase', 'renewal', 'referral'))"
+            )
+        )
         _bulk_insert(connection, Feedback, _counted(_feedback_rows(plans, rng), counts, "feedback"))
         handoffs = _pending_handoff_rows(plans, rng)
         connection.execute(insert(Handoff), handoffs)

@@ -29,7 +29,7 @@ def test_migrations_create_the_lookup_indexes(engine):
     assert "uq_customers_workspace_name_key" in uniques
 
 
-def test_upgrading_reads_the_intents_already_stated_in_stored_texts(tmp_path):
+def test_upgrading_reads_stated_intents_and_counts_repeat_business_already_stored(tmp_path):
     from datetime import UTC, datetime
 
     from sqlalchemy import create_engine, text
@@ -64,14 +64,17 @@ def test_upgrading_reads_the_intents_already_stated_in_stored_texts(tmp_path):
         connection.execute(
             text(
                 "INSERT INTO touchpoints (id, workspace_id, customer_id, kind, note, author_user_id, occurred_at, "
-                "created_at) VALUES (1, 'T0', 1, 'call', 'They want to cancel the contract in May', 'U0', :now, :now)"
+                "created_at) VALUES (1, 'T0', 1, 'call', 'They want to cancel the contract in May', 'U0', :now, :now), "
+                "(2, 'T0', 1, 'renewal', '', 'U0', :now, :now)"
             ),
             {"now": now},
         )
     upgrade(url)
     with engine.connect() as connection:
         feedback = connection.execute(text("SELECT id, intent, intent_phrase FROM feedback ORDER BY id")).all()
-        note = connection.execute(text("SELECT intent, intent_phrase FROM touchpoints")).one()
+        note = connection.execute(text("SELECT intent, intent_phrase FROM touchpoints WHERE id = 1")).one()
+        loyalty_events = connection.execute(text("SELECT loyalty_events FROM customers")).scalar_one()
     engine.dispose()
     assert feedback == [(1, "churn", "will not renew"), (2, None, None)]
     assert note == ("cancel", "want to cancel")
+    assert loyalty_events == 1  # the renewal, counted as log_touchpoint would have

@@ -25,6 +25,7 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("health_refreshed_at", storage.types.UTCDateTime(timezone=True), nullable=True))
 
     with op.batch_alter_table("customers", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("loyalty_events", sa.Integer(), server_default="0", nullable=False))
         batch_op.add_column(sa.Column("health_score", sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column("risk_level", sa.String(length=20), nullable=True))
         batch_op.add_column(sa.Column("health_reasons", sa.JSON(), nullable=True))
@@ -49,6 +50,11 @@ def upgrade() -> None:
             postgresql_where=sa.text("intent IS NOT NULL"),
             sqlite_where=sa.text("intent IS NOT NULL"),
         )
+    # Backfill from the touchpoints already logged (the kinds lifecycle.loyalty counts).
+    op.execute(
+        "UPDATE customers SET loyalty_events = (SELECT count(*) FROM touchpoints WHERE touchpoints.customer_id = "
+        "customers.id AND touchpoints.kind IN ('purchase', 'renewal', 'referral'))"
+    )
     _backfill_intents("touchpoints", "note")
     _backfill_intents("feedback", "text")
     # Stored health stays NULL: health_refreshed_at is NULL, so the first refresh assesses every customer.
@@ -87,5 +93,6 @@ def downgrade() -> None:
         batch_op.drop_column("health_reasons")
         batch_op.drop_column("risk_level")
         batch_op.drop_column("health_score")
+        batch_op.drop_column("loyalty_events")
     with op.batch_alter_table("workspaces", schema=None) as batch_op:
         batch_op.drop_column("health_refreshed_at")
