@@ -1,4 +1,4 @@
-"""The Slack app manifest, generated from the command list so the two cannot drift apart."""
+"""The Slack app manifest, generated from the command table (handlers/command_specs.py) so the two cannot drift."""
 
 from __future__ import annotations
 
@@ -6,24 +6,11 @@ import json
 from pathlib import Path
 from typing import Any
 
-from handlers.ids import CallbackId, Command
+from handlers.command_specs import COMMAND_SPECS
+from handlers.ids import CallbackId
 
 MANIFEST_PATH = Path(__file__).with_name("manifest.json")
 PLACEHOLDER_URL = "https://lifecycle-bot.example.com/slack/events"
-
-COMMAND_DESCRIPTIONS: dict[Command, tuple[str, str]] = {
-    Command.CUSTOMER: (
-        "Add, look up or list customers",
-        'add "Acme Corp" [stage] [@owner] | "Acme Corp" | list',
-    ),
-    Command.TOUCH: ("Log a touchpoint with a customer", '"Acme Corp" call Discussed pricing'),
-    Command.STAGE: (
-        "Move a customer to another lifecycle stage",
-        '"Acme Corp" conversion Signed the contract',
-    ),
-    Command.FEEDBACK: ("Record and score customer feedback", '"Acme Corp" The onboarding was great'),
-    Command.LIFECYCLE: ("Help, team routing and settings", "help | route services #onboarding | routes"),
-}
 
 BOT_SCOPES = [
     "commands",
@@ -44,11 +31,11 @@ def build_manifest(*, socket_mode: bool = False, request_url: str = PLACEHOLDER_
     """The manifest for Socket Mode, or for HTTP mode with Slack's requests sent to `request_url`."""
     url_settings: dict[str, Any] = {} if socket_mode else {"url": request_url}
     commands = []
-    for command, (description, hint) in COMMAND_DESCRIPTIONS.items():
+    for command, spec in COMMAND_SPECS.items():
         entry: dict[str, Any] = {
             "command": command.value,
-            "description": description,
-            "usage_hint": hint,
+            "description": spec.description,
+            "usage_hint": spec.usage_hint,
             "should_escape": True,
         }
         if not socket_mode:

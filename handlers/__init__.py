@@ -5,14 +5,15 @@ from __future__ import annotations
 from slack_bolt import App
 
 from handlers import actions, commands, errors, events, shortcuts, views
-from handlers.context import Deps
+from handlers.context import Deps, deps_middleware
 
 
 def register_handlers(app: App, deps: Deps) -> None:
-    """Register every listener and the error handler on the app."""
-    commands.register(app, deps)
-    actions.register(app, deps)
-    views.register(app, deps)
-    shortcuts.register(app, deps)
-    events.register(app, deps)
+    """Put the dependencies on every request's context, then register every listener and the error handler."""
+    app.use(deps_middleware(deps))
+    commands.register(app)
+    actions.register(app)
+    views.register(app)
+    shortcuts.register(app)
+    events.register(app)
     errors.register(app)

@@ -10,13 +10,14 @@ from slack_bolt import Ack, App, Respond
 
 from handlers.blocks import customers as customer_blocks
 from handlers.blocks import handoffs as handoff_blocks
-from handlers.blocks.common import Reply, context, section
+from handlers.blocks.common import Reply, section
+from handlers.blocks.common import context as context_note
 from handlers.commands import reply_ephemeral
-from handlers.context import Deps
+from handlers.context import deps_of
 from handlers.errors import replies_on_error
 from handlers.ids import ActionId
 from handlers.operations import Caller, execute
-from handlers.parsing import request_from_arguments
+from handlers.requests import request_from_arguments
 from lifecycle.activity import move_stage
 from lifecycle.customers import add_customer, customer_profile
 from lifecycle.errors import InvalidInput
@@ -51,99 +52,115 @@ def id_on_button(action: dict[str, Any]) -> int:
         raise InvalidInput("That button no longer works. Please run the command again.") from None
 
 
-def register(app: App, deps: Deps) -> None:
-    """Register every button listener."""
-
-    @app.action(re.compile(f"^{ActionId.PICK_CUSTOMER}(:|$)"))
-    @replies_on_error
-    def pick_customer(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
-        ack()
-        value, caller = button_value(action), caller_of(body)
-        with deps.transaction() as session:
-            now = deps.clock()
-            pending = take_pending(
-                session, workspace_id=caller.workspace_id, pending_id=value["p"], user=caller.user_id, now=now
-            )
-            request = request_from_arguments(pending.arguments, customer_id=int(value["c"]))
-            reply = execute(session, request, caller=caller, now=now)
-        respond(replace_original=True, **reply.as_kwargs())
-
-    @app.action(ActionId.CREATE_CUSTOMER)
-    @replies_on_error
-    def create_customer(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
-        ack()
-        value, caller = button_value(action), caller_of(body)
-        with deps.transaction() as session:
-            now = deps.clock()
-            pending = take_pending(
-                session, workspace_id=caller.workspace_id, pending_id=value["p"], user=caller.user_id, now=now
-            )
-            customer = add_customer(
-                session,
-                workspace_id=caller.workspace_id,
-                name=str(value.get("n", "")),
-                stage=Stage.REACH,
-                owner=caller.user_id,
-                actor=caller.user_id,
-                now=now,
-            )
-            request = request_from_arguments(pending.arguments, customer_id=customer.id)
-            reply = execute(session, request, caller=caller, now=now)
-        created = customer_blocks.customer_created(customer)
-        combined = Reply(
-            text=f"{created.text} {reply.text}",
-            blocks=[
-                section(created.blocks[0]["text"]["text"]),
-                *reply.blocks,
-                context("Created in reach and owned by you; move it with `/stage`."),
-            ],
+@replies_on_error
+def pick_customer(
+    ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, context: dict[str, Any]
+) -> None:
+    ack()
+    deps = deps_of(context)
+    value, caller = button_value(action), caller_of(body)
+    with deps.transaction() as session:
+        now = deps.clock()
+        pending = take_pending(
+            session, workspace_id=caller.workspace_id, pending_id=value["p"], user=caller.user_id, now=now
         )
-        respond(replace_original=True, **combined.as_kwargs())
+        request = request_from_arguments(pending.arguments, customer_id=int(value["c"]))
+        reply = execute(session, request, caller=caller, now=now)
+    respond(replace_original=True, **reply.as_kwargs())
 
-    @app.action(ActionId.ACCEPT_HANDOFF)
-    @replies_on_error
-    def accept(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
-        ack()
-        caller = caller_of(body)
-        handoff_id = id_on_button(action)
-        try:
-            with deps.transaction() as session:
-                handoff = accept_handoff(
-                    session,
-                    workspace_id=caller.workspace_id,
-                    handoff_id=handoff_id,
-                    user=caller.user_id,
-                    now=deps.clock(),
-                )
-                reply = handoff_blocks.accepted_confirmation(handoff)
-        except HandoffAlreadyAccepted as taken:
-            reply = handoff_blocks.already_accepted(taken.accepted_by, taken.accepted_at)
-        reply_ephemeral(respond, reply)
 
-    @app.action(re.compile(f"^{ActionId.PROMOTE_CUSTOMER}(:|$)"))
-    @replies_on_error
-    def promote(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
-        ack()
-        caller = caller_of(body)
-        customer_id = id_on_button(action)
+@replies_on_error
+def create_customer(
+    ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, context: dict[str, Any]
+) -> None:
+    ack()
+    deps = deps_of(context)
+    value, caller = button_value(action), caller_of(body)
+    with deps.transaction() as session:
+        now = deps.clock()
+        pending = take_pending(
+            session, workspace_id=caller.workspace_id, pending_id=value["p"], user=caller.user_id, now=now
+        )
+        customer = add_customer(
+            session,
+            workspace_id=caller.workspace_id,
+            name=str(value.get("n", "")),
+            stage=Stage.REACH,
+            owner=caller.user_id,
+            actor=caller.user_id,
+            now=now,
+        )
+        request = request_from_arguments(pending.arguments, customer_id=customer.id)
+        reply = execute(session, request, caller=caller, now=now)
+    created = customer_blocks.customer_created(customer)
+    combined = Reply(
+        text=f"{created.text} {reply.text}",
+        blocks=[
+            section(created.blocks[0]["text"]["text"]),
+            *reply.blocks,
+            context_note("Created in reach and owned by you; move it with `/stage`."),
+        ],
+    )
+    respond(replace_original=True, **combined.as_kwargs())
+
+
+@replies_on_error
+def accept(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, context: dict[str, Any]) -> None:
+    ack()
+    deps = deps_of(context)
+    caller = caller_of(body)
+    handoff_id = id_on_button(action)
+    try:
         with deps.transaction() as session:
-            move = move_stage(
+            handoff = accept_handoff(
                 session,
                 workspace_id=caller.workspace_id,
-                customer=customer_id,
-                to=Stage.LOYALTY,
-                actor=caller.user_id,
-                reason="Promoted from the loyalty suggestions",
+                handoff_id=handoff_id,
+                user=caller.user_id,
                 now=deps.clock(),
             )
-        reply_ephemeral(respond, customer_blocks.stage_moved(move))
+            reply = handoff_blocks.accepted_confirmation(handoff)
+    except HandoffAlreadyAccepted as taken:
+        reply = handoff_blocks.already_accepted(taken.accepted_by, taken.accepted_at)
+    reply_ephemeral(respond, reply)
 
-    @app.action(ActionId.VIEW_CUSTOMER)
-    @replies_on_error
-    def view_customer(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
-        ack()
-        caller = caller_of(body)
-        customer_id = id_on_button(action)
-        with deps.reading() as session:
-            view = customer_profile(session, workspace_id=caller.workspace_id, customer=customer_id, now=deps.clock())
-        reply_ephemeral(respond, customer_blocks.profile(view, now=deps.clock()))
+
+@replies_on_error
+def promote(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, context: dict[str, Any]) -> None:
+    ack()
+    deps = deps_of(context)
+    caller = caller_of(body)
+    customer_id = id_on_button(action)
+    with deps.transaction() as session:
+        move = move_stage(
+            session,
+            workspace_id=caller.workspace_id,
+            customer=customer_id,
+            to=Stage.LOYALTY,
+            actor=caller.user_id,
+            reason="Promoted from the loyalty suggestions",
+            now=deps.clock(),
+        )
+    reply_ephemeral(respond, customer_blocks.stage_moved(move))
+
+
+@replies_on_error
+def view_customer(
+    ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, context: dict[str, Any]
+) -> None:
+    ack()
+    deps = deps_of(context)
+    caller = caller_of(body)
+    customer_id = id_on_button(action)
+    with deps.reading() as session:
+        view = customer_profile(session, workspace_id=caller.workspace_id, customer=customer_id, now=deps.clock())
+    reply_ephemeral(respond, customer_blocks.profile(view, now=deps.clock()))
+
+
+def register(app: App) -> None:
+    """Register every button listener."""
+    app.action(re.compile(f"^{ActionId.PICK_CUSTOMER}(:|$)"))(pick_customer)
+    app.action(ActionId.CREATE_CUSTOMER)(create_customer)
+    app.action(ActionId.ACCEPT_HANDOFF)(accept)
+    app.action(re.compile(f"^{ActionId.PROMOTE_CUSTOMER}(:|$)"))(promote)
+    app.action(ActionId.VIEW_CUSTOMER)(view_customer)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import Ack, App, Respond
@@ -11,27 +12,19 @@ from slack_sdk import WebClient
 
 from handlers.blocks.common import Reply
 from handlers.blocks.help import help_reply
-from handlers.blocks.modals import feedback_modal, stage_modal, touch_modal
-from handlers.context import Deps
+from handlers.command_specs import COMMAND_SPECS, MODALS
+from handlers.context import deps_of
 from handlers.errors import replies_on_error
 from handlers.ids import Command
 from handlers.lifecycle_commands import run_lifecycle
 from handlers.operations import Caller, run_request
 from handlers.parsing import (
-    OpenModal,
-    ShowAtRisk,
-    ShowHelp,
-    ShowWatch,
     parse_customer_command,
-    parse_feedback_command,
     parse_lifecycle_command,
-    parse_stage_command,
-    parse_touch_command,
 )
+from handlers.requests import OpenModal, ShowAtRisk, ShowHelp, ShowWatch
 
 logger = logging.getLogger(__name__)
-
-MODALS = {"/touch": touch_modal, "/stage": stage_modal, "/feedback": feedback_modal}
 
 
 def reply_ephemeral(respond: Respond, reply: Reply) -> None:
@@ -50,42 +43,56 @@ def open_modal(client: WebClient, command: dict[str, Any], name: str) -> None:
     client.views_open(trigger_id=command["trigger_id"], view=MODALS[name](metadata=metadata))
 
 
-def register(app: App, deps: Deps) -> None:
-    """Register every slash command."""
-
-    @app.command(Command.CUSTOMER)
-    @replies_on_error
-    def customer_command(ack: Ack, command: dict[str, Any], respond: Respond, client: WebClient) -> None:
-        ack()
-        request = parse_customer_command(command.get("text", ""))
-        if isinstance(request, ShowHelp):
-            reply_ephemeral(respond, help_reply(request.command))
-            return
-        if isinstance(request, ShowAtRisk | ShowWatch):
-            reply_ephemeral(respond, run_lifecycle(deps, caller_of(command), request, client))
-            return
+@replies_on_error
+def customer_command(
+    ack: Ack, command: dict[str, Any], respond: Respond, client: WebClient, context: dict[str, Any]
+) -> None:
+    """/customer: add, profile, list (the risk lists are /lifecycle's)."""
+    ack()
+    deps = deps_of(context)
+    request = parse_customer_command(command.get("text", ""))
+    if isinstance(request, ShowHelp):
+        reply_ephemeral(respond, help_reply(request.command))
+    elif isinstance(request, ShowAtRisk | ShowWatch):
+        reply_ephemeral(respond, run_lifecycle(deps, caller_of(command), request, client))
+    else:
         reply_ephemeral(respond, run_request(deps, request, caller=caller_of(command)))
 
-    def activity_command(parse: Any) -> Any:
-        @replies_on_error
-        def listener(ack: Ack, command: dict[str, Any], respond: Respond, client: WebClient) -> None:
-            ack()
-            request = parse(command.get("text", ""))
-            if isinstance(request, OpenModal):
-                open_modal(client, command, request.command)
-                return
-            reply_ephemeral(respond, run_request(deps, request, caller=caller_of(command)))
 
-        return listener
+@replies_on_error
+def activity_command(
+    ack: Ack, command: dict[str, Any], respond: Respond, client: WebClient, context: dict[str, Any]
+) -> None:
+    """/touch, /stage, /feedback: run the request, or open the form when typed alone."""
+    ack()
+    request = COMMAND_SPECS[Command(command["command"])].parse(command.get("text", ""))
+    if isinstance(request, OpenModal):
+        open_modal(client, command, request.command)
+        return
+    reply_ephemeral(respond, run_request(deps_of(context), request, caller=caller_of(command)))  # type: ignore[arg-type]
 
-    app.command(Command.TOUCH)(activity_command(parse_touch_command))
-    app.command(Command.STAGE)(activity_command(parse_stage_command))
-    app.command(Command.FEEDBACK)(activity_command(parse_feedback_command))
 
-    @app.command(Command.LIFECYCLE)
-    @replies_on_error
-    def lifecycle_command(ack: Ack, command: dict[str, Any], respond: Respond, client: WebClient) -> None:
-        ack()
-        caller = caller_of(command)
-        request = parse_lifecycle_command(command.get("text", ""), caller=caller.user_id)
-        reply_ephemeral(respond, run_lifecycle(deps, caller, request, client))
+@replies_on_error
+def lifecycle_command(
+    ack: Ack, command: dict[str, Any], respond: Respond, client: WebClient, context: dict[str, Any]
+) -> None:
+    """/lifecycle: help, routing, settings, lists and digests."""
+    ack()
+    caller = caller_of(command)
+    request = parse_lifecycle_command(command.get("text", ""), caller=caller.user_id)
+    reply_ephemeral(respond, run_lifecycle(deps_of(context), caller, request, client))
+
+
+LISTENERS: dict[Command, Callable[..., None]] = {
+    Command.CUSTOMER: customer_command,
+    Command.TOUCH: activity_command,
+    Command.STAGE: activity_command,
+    Command.FEEDBACK: activity_command,
+    Command.LIFECYCLE: lifecycle_command,
+}
+
+
+def register(app: App) -> None:
+    """Register every slash command of the command table."""
+    for command in COMMAND_SPECS:
+        app.command(command.value)(LISTENERS[command])

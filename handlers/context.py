@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -38,3 +39,21 @@ class Deps:
         """A transaction for queries only (lists, profiles, reports)."""
         with (self.read_session_factory or self.session_factory).begin() as session:
             yield session
+
+
+DEPS_KEY = "lifecycle_deps"
+
+
+def deps_middleware(deps: Deps) -> Callable[..., Any]:
+    """A Bolt middleware that puts the dependencies on every request's context, for listeners to take."""
+
+    def provide_deps(context: dict[str, Any], next: Callable[[], Any]) -> Any:  # noqa: A002 - Bolt's name
+        context[DEPS_KEY] = deps
+        return next()
+
+    return provide_deps
+
+
+def deps_of(context: Mapping[str, Any]) -> Deps:
+    """The dependencies the middleware put on this request's context."""
+    return context[DEPS_KEY]  # type: ignore[no-any-return]

@@ -8,16 +8,16 @@ from slack_bolt import App
 from slack_sdk import WebClient
 
 from handlers.blocks.help import help_reply
-from handlers.context import Deps
 from handlers.errors import replies_on_error
 
 
-def register(app: App, deps: Deps) -> None:
-    """Register event listeners; each is idempotent because Slack retries events."""
+@replies_on_error
+def publish_home(event: dict[str, Any], client: WebClient) -> None:
+    if event.get("tab") != "home":
+        return
+    client.views_publish(user_id=event["user"], view={"type": "home", "blocks": help_reply().blocks})
 
-    @app.event("app_home_opened")
-    @replies_on_error
-    def publish_home(event: dict[str, Any], client: WebClient) -> None:
-        if event.get("tab") != "home":
-            return
-        client.views_publish(user_id=event["user"], view={"type": "home", "blocks": help_reply().blocks})
+
+def register(app: App) -> None:
+    """Register event listeners; each is idempotent because Slack retries events."""
+    app.event("app_home_opened")(publish_home)

@@ -18,7 +18,7 @@ from handlers.blocks.help import help_reply
 from handlers.blocks.routes import route_set, routes_overview, sla_settings
 from handlers.context import Deps
 from handlers.operations import Caller
-from handlers.parsing import (
+from handlers.requests import (
     CancelDigest,
     DigestNow,
     LifecycleRequest,

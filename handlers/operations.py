@@ -11,7 +11,7 @@ from handlers.blocks import customers as customer_blocks
 from handlers.blocks.common import Reply
 from handlers.blocks.errors import customer_choice_reply
 from handlers.context import Deps
-from handlers.parsing import (
+from handlers.requests import (
     AddCustomer,
     CustomerRequest,
     ListCustomers,

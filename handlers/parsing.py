@@ -3,18 +3,42 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from datetime import time
-from enum import StrEnum
 from typing import Any
 
+from handlers.requests import (
+    AddCustomer,
+    CancelDigest,
+    DigestNow,
+    LifecycleRequest,
+    ListCustomers,
+    ListDigests,
+    LogTouch,
+    MoveStage,
+    OpenModal,
+    RecordFeedback,
+    ScheduleDigest,
+    SetHealthSetting,
+    SetRoute,
+    SetSla,
+    ShowAtRisk,
+    ShowCustomer,
+    ShowFunnel,
+    ShowHealthSettings,
+    ShowHelp,
+    ShowLoyal,
+    ShowRoutes,
+    ShowSla,
+    ShowWatch,
+)
 from handlers.slack_text import parse_channel_mention, parse_user_mention, to_plain_text, unescape_entities
 from lifecycle.business_time import parse_hours, parse_timezone, parse_weekdays
 from lifecycle.errors import InvalidInput
 from lifecycle.schedules import FREQUENCIES, ScheduleRequest, parse_weekday
 from lifecycle.sla import SlaChange
-from lifecycle.stages import Stage, Team, looks_like_stage, parse_stage, parse_team
-from lifecycle.touchpoints import TouchpointKind, looks_like_kind, parse_kind
+from lifecycle.stages import Stage, looks_like_stage, parse_stage, parse_team
+from lifecycle.touchpoints import looks_like_kind, parse_kind
 
 # macOS and iOS turn " into smart quotes (and ' into ‘…’; a straight ' stays an apostrophe, as in O'Brien).
 OPENING_QUOTES = {'"': '"', "“": "”", "„": "“", "”": "”", "‘": "’"}
@@ -82,186 +106,6 @@ def rest_of_line(text: str, tokens: list[Token], index: int) -> str:
     if index >= len(tokens):
         return ""
     return to_plain_text(text[tokens[index].start :]).strip()
-
-
-# --- requests ------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class AddCustomer:
-    """/customer add "<name>" [stage] [@owner]"""
-
-    name: str
-    stage: Stage = Stage.REACH
-    owner: str | None = None
-
-
-@dataclass(frozen=True)
-class ShowCustomer:
-    """/customer "<name>" """
-
-    customer: str | int
-
-
-@dataclass(frozen=True)
-class ListCustomers:
-    """/customer list [stage|mine]"""
-
-    stage: Stage | None = None
-    mine: bool = False
-
-
-@dataclass(frozen=True)
-class LogTouch:
-    """/touch "<name>" <kind> [note]"""
-
-    customer: str | int
-    kind: TouchpointKind
-    note: str = ""
-
-
-@dataclass(frozen=True)
-class MoveStage:
-    """/stage "<name>" <stage> [reason]"""
-
-    customer: str | int
-    stage: Stage
-    reason: str = ""
-
-
-@dataclass(frozen=True)
-class RecordFeedback:
-    """/feedback "<name>" <text>"""
-
-    customer: str | int
-    text: str
-    # The whole unquoted line, so a known multi-word name ("Acme Corp hates…") can win over its first word.
-    whole: str | None = None
-
-
-@dataclass(frozen=True)
-class OpenModal:
-    """A command typed without arguments: open its form."""
-
-    command: str
-
-
-@dataclass(frozen=True)
-class ShowHelp:
-    """Help for one command or for everything."""
-
-    command: str | None = None
-
-
-@dataclass(frozen=True)
-class SetRoute:
-    """/lifecycle route <team> <#channel>"""
-
-    team: Team
-    channel_id: str
-
-
-@dataclass(frozen=True)
-class ShowRoutes:
-    """/lifecycle routes"""
-
-
-@dataclass(frozen=True)
-class ShowSla:
-    """/lifecycle sla"""
-
-
-@dataclass(frozen=True)
-class ShowAtRisk:
-    """/lifecycle at-risk, /customer list at-risk"""
-
-
-@dataclass(frozen=True)
-class ShowWatch:
-    """/lifecycle watch, /customer list watch"""
-
-
-@dataclass(frozen=True)
-class ShowLoyal:
-    """/lifecycle loyal"""
-
-
-@dataclass(frozen=True)
-class ShowFunnel:
-    """/lifecycle funnel"""
-
-
-@dataclass(frozen=True)
-class DigestNow:
-    """/lifecycle digest now [#channel]"""
-
-    channel_id: str | None = None
-
-
-@dataclass(frozen=True)
-class ScheduleDigest:
-    """/lifecycle digest schedule <daily|weekdays|weekly <day>> <HH:MM> [time zone] [#channel|me]"""
-
-    request: ScheduleRequest
-
-
-@dataclass(frozen=True)
-class ListDigests:
-    """/lifecycle digest list"""
-
-
-@dataclass(frozen=True)
-class CancelDigest:
-    """/lifecycle digest cancel <id>"""
-
-    schedule_id: int
-
-
-@dataclass(frozen=True)
-class ShowHealthSettings:
-    """/lifecycle health"""
-
-
-@dataclass(frozen=True)
-class SetHealthSetting:
-    """/lifecycle health set <key> <value>"""
-
-    key: str
-    value: str
-
-
-@dataclass(frozen=True)
-class SetSla:
-    """/lifecycle sla [4h] [09:00-17:00] [mon-fri] [Europe/Berlin], in any order"""
-
-    change: SlaChange
-
-
-CustomerRequest = ShowCustomer | LogTouch | MoveStage | RecordFeedback
-REQUEST_TYPES: dict[str, type[CustomerRequest]] = {
-    cls.__name__: cls for cls in (ShowCustomer, LogTouch, MoveStage, RecordFeedback)
-}
-_ENUM_FIELDS: dict[str, type[StrEnum]] = {"stage": Stage, "kind": TouchpointKind}
-
-
-def request_to_arguments(request: CustomerRequest) -> dict[str, Any]:
-    """A JSON-safe form of a customer request, to hold it while the user picks a customer."""
-    values = {field.name: getattr(request, field.name) for field in fields(request)}
-    return {
-        "type": type(request).__name__,
-        **{k: (str(v) if isinstance(v, StrEnum) else v) for k, v in values.items()},
-    }
-
-
-def request_from_arguments(arguments: dict[str, Any], *, customer_id: int) -> CustomerRequest:
-    """Rebuild a held request, now pointing at the customer the user picked."""
-    values = dict(arguments)
-    cls = REQUEST_TYPES[values.pop("type")]
-    for name, enum_type in _ENUM_FIELDS.items():
-        if values.get(name) is not None:
-            values[name] = enum_type(values[name])
-    values["customer"] = customer_id
-    return cls(**values)
 
 
 # --- parsers -------------------------------------------------------------------------------
@@ -406,25 +250,6 @@ def parse_feedback_command(text: str) -> RecordFeedback | OpenModal:
         raise UsageError("What did the customer say?", command=command)
     whole = None if tokens[0].quoted else to_plain_text(text).strip()
     return RecordFeedback(customer=tokens[0].value, text=feedback, whole=whole)
-
-
-LifecycleRequest = (
-    ShowHelp
-    | SetRoute
-    | ShowRoutes
-    | ShowSla
-    | SetSla
-    | ShowAtRisk
-    | ShowWatch
-    | ShowLoyal
-    | ShowFunnel
-    | ShowHealthSettings
-    | SetHealthSetting
-    | DigestNow
-    | ScheduleDigest
-    | ListDigests
-    | CancelDigest
-)
 
 
 def parse_lifecycle_command(text: str, *, caller: str = "") -> LifecycleRequest:

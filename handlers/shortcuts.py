@@ -9,7 +9,6 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
 from handlers.blocks.modals import feedback_modal
-from handlers.context import Deps
 from handlers.errors import replies_on_error
 from handlers.ids import CallbackId
 from handlers.slack_text import to_plain_text
@@ -17,18 +16,19 @@ from lifecycle.text import MAX_NOTE_LENGTH
 from storage.models import FeedbackSource
 
 
-def register(app: App, deps: Deps) -> None:
-    """Register the message shortcut."""
+@replies_on_error
+def record_feedback_shortcut(ack: Ack, shortcut: dict[str, Any], client: WebClient) -> None:
+    ack()
+    text = to_plain_text(shortcut.get("message", {}).get("text", ""))[:MAX_NOTE_LENGTH]
+    metadata = json.dumps(
+        {
+            "source": FeedbackSource.MESSAGE_SHORTCUT.value,
+            "channel_id": shortcut.get("channel", {}).get("id", ""),
+        }
+    )
+    client.views_open(trigger_id=shortcut["trigger_id"], view=feedback_modal(initial_text=text, metadata=metadata))
 
-    @app.shortcut(CallbackId.FEEDBACK_SHORTCUT)
-    @replies_on_error
-    def record_feedback_shortcut(ack: Ack, shortcut: dict[str, Any], client: WebClient) -> None:
-        ack()
-        text = to_plain_text(shortcut.get("message", {}).get("text", ""))[:MAX_NOTE_LENGTH]
-        metadata = json.dumps(
-            {
-                "source": FeedbackSource.MESSAGE_SHORTCUT.value,
-                "channel_id": shortcut.get("channel", {}).get("id", ""),
-            }
-        )
-        client.views_open(trigger_id=shortcut["trigger_id"], view=feedback_modal(initial_text=text, metadata=metadata))
+
+def register(app: App) -> None:
+    """Register the message shortcut."""
+    app.shortcut(CallbackId.FEEDBACK_SHORTCUT)(record_feedback_shortcut)

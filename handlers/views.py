@@ -9,11 +9,11 @@ from slack_bolt import Ack, App
 
 from handlers.blocks.common import Reply
 from handlers.blocks.modals import done_view
-from handlers.context import Deps
+from handlers.context import deps_of
 from handlers.errors import replies_on_error
 from handlers.ids import INPUT_ACTION, BlockId, CallbackId
 from handlers.operations import Caller, execute
-from handlers.parsing import LogTouch, MoveStage, RecordFeedback
+from handlers.requests import LogTouch, MoveStage, RecordFeedback
 from lifecycle.errors import (
     AmbiguousCustomer,
     CustomerNotFound,
@@ -64,70 +64,77 @@ def error_block(error: LifecycleError) -> str:
     return BlockId.CUSTOMER
 
 
-def register(app: App, deps: Deps) -> None:
+def submit(
+    ack: Ack, body: dict[str, Any], context: dict[str, Any], build: Any, title: str, source: FeedbackSource
+) -> None:
+    """Build the request from the form, run it, and answer the modal: the result, or the field to fix."""
+    deps = deps_of(context)
+    values = body["view"]["state"]["values"]
+    try:
+        request = build(values)
+        with deps.transaction() as session:
+            reply: Reply = execute(session, request, caller=caller_of(body), now=deps.clock(), feedback_source=source)
+    except (CustomerNotFound, AmbiguousCustomer) as error:
+        ack(response_action="errors", errors={BlockId.CUSTOMER: customer_error(error)})
+        return
+    except LifecycleError as error:
+        text = f"{error.message} {error.hint or ''}".strip()[:MAX_ERROR_TEXT]
+        ack(response_action="errors", errors={error_block(error): text})
+        return
+    ack(response_action="update", view=done_view(reply, title=title))
+
+
+@replies_on_error
+def submit_touch(ack: Ack, body: dict[str, Any], context: dict[str, Any]) -> None:
+    submit(
+        ack,
+        body,
+        context,
+        lambda values: LogTouch(
+            customer=field(values, BlockId.CUSTOMER),
+            kind=parse_kind(field(values, BlockId.KIND)),
+            note=field(values, BlockId.NOTE),
+        ),
+        "Touchpoint logged",
+        FeedbackSource.MODAL,
+    )
+
+
+@replies_on_error
+def submit_stage(ack: Ack, body: dict[str, Any], context: dict[str, Any]) -> None:
+    submit(
+        ack,
+        body,
+        context,
+        lambda values: MoveStage(
+            customer=field(values, BlockId.CUSTOMER),
+            stage=parse_stage(field(values, BlockId.STAGE)),
+            reason=field(values, BlockId.REASON),
+        ),
+        "Stage changed",
+        FeedbackSource.MODAL,
+    )
+
+
+@replies_on_error
+def submit_feedback(ack: Ack, body: dict[str, Any], context: dict[str, Any]) -> None:
+    metadata = _metadata(body)
+    source = FeedbackSource(metadata.get("source", FeedbackSource.MODAL))
+    submit(
+        ack,
+        body,
+        context,
+        lambda values: RecordFeedback(customer=field(values, BlockId.CUSTOMER), text=field(values, BlockId.FEEDBACK)),
+        "Feedback recorded",
+        source,
+    )
+
+
+def register(app: App) -> None:
     """Register every modal submission."""
-
-    def submit(ack: Ack, body: dict[str, Any], build: Any, title: str, source: FeedbackSource) -> None:
-        values = body["view"]["state"]["values"]
-        try:
-            request = build(values)
-            with deps.transaction() as session:
-                reply: Reply = execute(
-                    session, request, caller=caller_of(body), now=deps.clock(), feedback_source=source
-                )
-        except (CustomerNotFound, AmbiguousCustomer) as error:
-            ack(response_action="errors", errors={BlockId.CUSTOMER: customer_error(error)})
-            return
-        except LifecycleError as error:
-            text = f"{error.message} {error.hint or ''}".strip()[:MAX_ERROR_TEXT]
-            ack(response_action="errors", errors={error_block(error): text})
-            return
-        ack(response_action="update", view=done_view(reply, title=title))
-
-    @app.view(CallbackId.TOUCH_MODAL)
-    @replies_on_error
-    def submit_touch(ack: Ack, body: dict[str, Any]) -> None:
-        submit(
-            ack,
-            body,
-            lambda values: LogTouch(
-                customer=field(values, BlockId.CUSTOMER),
-                kind=parse_kind(field(values, BlockId.KIND)),
-                note=field(values, BlockId.NOTE),
-            ),
-            "Touchpoint logged",
-            FeedbackSource.MODAL,
-        )
-
-    @app.view(CallbackId.STAGE_MODAL)
-    @replies_on_error
-    def submit_stage(ack: Ack, body: dict[str, Any]) -> None:
-        submit(
-            ack,
-            body,
-            lambda values: MoveStage(
-                customer=field(values, BlockId.CUSTOMER),
-                stage=parse_stage(field(values, BlockId.STAGE)),
-                reason=field(values, BlockId.REASON),
-            ),
-            "Stage changed",
-            FeedbackSource.MODAL,
-        )
-
-    @app.view(CallbackId.FEEDBACK_MODAL)
-    @replies_on_error
-    def submit_feedback(ack: Ack, body: dict[str, Any]) -> None:
-        metadata = _metadata(body)
-        source = FeedbackSource(metadata.get("source", FeedbackSource.MODAL))
-        submit(
-            ack,
-            body,
-            lambda values: RecordFeedback(
-                customer=field(values, BlockId.CUSTOMER), text=field(values, BlockId.FEEDBACK)
-            ),
-            "Feedback recorded",
-            source,
-        )
+    app.view(CallbackId.TOUCH_MODAL)(submit_touch)
+    app.view(CallbackId.STAGE_MODAL)(submit_stage)
+    app.view(CallbackId.FEEDBACK_MODAL)(submit_feedback)
 
 
 def _metadata(body: dict[str, Any]) -> dict[str, Any]:

@@ -3,29 +3,12 @@
 from __future__ import annotations
 
 from handlers.blocks.common import Reply, context, header, section
+from handlers.command_specs import COMMAND_SPECS
 from lifecycle.stages import stage_names
 from lifecycle.touchpoints import kind_names
 
 USAGE: dict[str, tuple[str, str]] = {
-    "/customer": (
-        '/customer add "<name>" [stage] [@owner]\n/customer "<name>"\n/customer list [stage|mine|at-risk|watch]',
-        '/customer add "Acme Corp" acquisition @rita',
-    ),
-    "/touch": (
-        '/touch "<name>" <kind> [note]',
-        '/touch "Acme Corp" call Discussed the renewal, they want a quote',
-    ),
-    "/stage": ('/stage "<name>" <stage> [reason]', '/stage "Acme Corp" conversion Signed the contract'),
-    "/feedback": ('/feedback "<name>" <text>', '/feedback "Acme Corp" The onboarding was quick and clear'),
-    "/lifecycle": (
-        "/lifecycle help\n/lifecycle route <sales|services|success|managers> <#channel>\n/lifecycle routes\n"
-        "/lifecycle sla [4h] [09:00-17:00] [mon-fri] [Europe/Berlin]\n"
-        "/lifecycle at-risk | watch | loyal | funnel\n/lifecycle health [set <key> <value>]\n"
-        "/lifecycle digest now [#channel]\n"
-        "/lifecycle digest schedule <daily|weekdays|weekly <day>> <HH:MM> [time zone] [#channel|me]\n"
-        "/lifecycle digest list | cancel <id>",
-        "/lifecycle route services #onboarding",
-    ),
+    command.value: (spec.syntax, spec.example) for command, spec in COMMAND_SPECS.items()
 }
 
 

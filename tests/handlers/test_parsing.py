@@ -3,10 +3,20 @@
 from __future__ import annotations
 
 import json
+from typing import get_args
 
 import pytest
 
 from handlers.parsing import (
+    UsageError,
+    parse_customer_command,
+    parse_feedback_command,
+    parse_lifecycle_command,
+    parse_stage_command,
+    parse_touch_command,
+)
+from handlers.requests import (
+    REQUEST_TYPES,
     AddCustomer,
     CustomerRequest,
     ListCustomers,
@@ -22,12 +32,6 @@ from handlers.parsing import (
     ShowHelp,
     ShowLoyal,
     ShowRoutes,
-    UsageError,
-    parse_customer_command,
-    parse_feedback_command,
-    parse_lifecycle_command,
-    parse_stage_command,
-    parse_touch_command,
     request_from_arguments,
     request_to_arguments,
 )
@@ -431,8 +435,24 @@ def test_a_held_request_survives_json_and_comes_back_pointing_at_the_picked_cust
 
 def test_held_arguments_store_enums_by_value() -> None:
     arguments = request_to_arguments(LogTouch(customer="acme", kind=TouchpointKind.DEMO, note=""))
-    assert arguments == {"type": "LogTouch", "customer": "acme", "kind": "demo", "note": ""}
+    assert arguments == {"type": "touch", "customer": "acme", "kind": "demo", "note": ""}
     assert type(arguments["kind"]) is str
+
+
+def test_a_request_held_under_its_old_class_name_still_replays() -> None:
+    held = {"type": "MoveStage", "customer": "acme", "stage": "loyalty", "reason": "Renewed"}
+    assert request_from_arguments(held, customer_id=7) == MoveStage(customer=7, stage=Stage.LOYALTY, reason="Renewed")
+
+
+def test_an_unknown_held_request_is_refused_as_a_stale_button() -> None:
+    with pytest.raises(InvalidInput, match="no longer works"):
+        request_from_arguments({"type": "launch_rockets"}, customer_id=7)
+
+
+def test_every_customer_request_type_has_a_unique_stable_tag() -> None:
+    types = get_args(CustomerRequest)
+    assert set(REQUEST_TYPES.values()) == set(types)
+    assert len({cls.TAG for cls in types}) == len(types)
 
 
 def test_rebuilding_a_request_leaves_the_held_arguments_untouched() -> None:

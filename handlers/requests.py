@@ -1,0 +1,219 @@
+"""The requests slash commands parse into: plain values, one class per thing a user can ask for.
+
+Customer requests can be held while the user picks a customer ("did you mean"); they are stored as JSON with a
+stable tag per type (not the class name, so renaming a class never breaks a held command).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from enum import StrEnum
+from typing import Any, ClassVar, get_args
+
+from lifecycle.errors import InvalidInput
+from lifecycle.schedules import ScheduleRequest
+from lifecycle.sla import SlaChange
+from lifecycle.stages import Stage, Team
+from lifecycle.touchpoints import TouchpointKind
+
+# --- requests ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AddCustomer:
+    """/customer add "<name>" [stage] [@owner]"""
+
+    name: str
+    stage: Stage = Stage.REACH
+    owner: str | None = None
+
+
+@dataclass(frozen=True)
+class ShowCustomer:
+    """/customer "<name>" """
+
+    TAG: ClassVar[str] = "show_customer"
+    customer: str | int
+
+
+@dataclass(frozen=True)
+class ListCustomers:
+    """/customer list [stage|mine]"""
+
+    stage: Stage | None = None
+    mine: bool = False
+
+
+@dataclass(frozen=True)
+class LogTouch:
+    """/touch "<name>" <kind> [note]"""
+
+    TAG: ClassVar[str] = "touch"
+    customer: str | int
+    kind: TouchpointKind
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class MoveStage:
+    """/stage "<name>" <stage> [reason]"""
+
+    TAG: ClassVar[str] = "stage"
+    customer: str | int
+    stage: Stage
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class RecordFeedback:
+    """/feedback "<name>" <text>"""
+
+    TAG: ClassVar[str] = "feedback"
+    customer: str | int
+    text: str
+    # The whole unquoted line, so a known multi-word name ("Acme Corp hates…") can win over its first word.
+    whole: str | None = None
+
+
+@dataclass(frozen=True)
+class OpenModal:
+    """A command typed without arguments: open its form."""
+
+    command: str
+
+
+@dataclass(frozen=True)
+class ShowHelp:
+    """Help for one command or for everything."""
+
+    command: str | None = None
+
+
+@dataclass(frozen=True)
+class SetRoute:
+    """/lifecycle route <team> <#channel>"""
+
+    team: Team
+    channel_id: str
+
+
+@dataclass(frozen=True)
+class ShowRoutes:
+    """/lifecycle routes"""
+
+
+@dataclass(frozen=True)
+class ShowSla:
+    """/lifecycle sla"""
+
+
+@dataclass(frozen=True)
+class ShowAtRisk:
+    """/lifecycle at-risk, /customer list at-risk"""
+
+
+@dataclass(frozen=True)
+class ShowWatch:
+    """/lifecycle watch, /customer list watch"""
+
+
+@dataclass(frozen=True)
+class ShowLoyal:
+    """/lifecycle loyal"""
+
+
+@dataclass(frozen=True)
+class ShowFunnel:
+    """/lifecycle funnel"""
+
+
+@dataclass(frozen=True)
+class DigestNow:
+    """/lifecycle digest now [#channel]"""
+
+    channel_id: str | None = None
+
+
+@dataclass(frozen=True)
+class ScheduleDigest:
+    """/lifecycle digest schedule <daily|weekdays|weekly <day>> <HH:MM> [time zone] [#channel|me]"""
+
+    request: ScheduleRequest
+
+
+@dataclass(frozen=True)
+class ListDigests:
+    """/lifecycle digest list"""
+
+
+@dataclass(frozen=True)
+class CancelDigest:
+    """/lifecycle digest cancel <id>"""
+
+    schedule_id: int
+
+
+@dataclass(frozen=True)
+class ShowHealthSettings:
+    """/lifecycle health"""
+
+
+@dataclass(frozen=True)
+class SetHealthSetting:
+    """/lifecycle health set <key> <value>"""
+
+    key: str
+    value: str
+
+
+@dataclass(frozen=True)
+class SetSla:
+    """/lifecycle sla [4h] [09:00-17:00] [mon-fri] [Europe/Berlin], in any order"""
+
+    change: SlaChange
+
+
+CustomerRequest = ShowCustomer | LogTouch | MoveStage | RecordFeedback
+REQUEST_TYPES: dict[str, type[CustomerRequest]] = {cls.TAG: cls for cls in get_args(CustomerRequest)}
+# Held before the tags existed, a request was stored under its class name: still understood.
+_LEGACY_TAGS = {cls.__name__: cls.TAG for cls in get_args(CustomerRequest)}
+_ENUM_FIELDS: dict[str, type[StrEnum]] = {"stage": Stage, "kind": TouchpointKind}
+
+
+def request_to_arguments(request: CustomerRequest) -> dict[str, Any]:
+    """A JSON-safe form of a customer request, to hold it while the user picks a customer."""
+    values = {field.name: getattr(request, field.name) for field in fields(request)}
+    return {"type": request.TAG, **{k: (str(v) if isinstance(v, StrEnum) else v) for k, v in values.items()}}
+
+
+def request_from_arguments(arguments: dict[str, Any], *, customer_id: int) -> CustomerRequest:
+    """Rebuild a held request, now pointing at the customer the user picked."""
+    values = dict(arguments)
+    tag = str(values.pop("type", ""))
+    cls = REQUEST_TYPES.get(_LEGACY_TAGS.get(tag, tag))
+    if cls is None:
+        raise InvalidInput("That button no longer works. Please run the command again.")
+    for name, enum_type in _ENUM_FIELDS.items():
+        if values.get(name) is not None:
+            values[name] = enum_type(values[name])
+    values["customer"] = customer_id
+    return cls(**values)
+
+
+LifecycleRequest = (
+    ShowHelp
+    | SetRoute
+    | ShowRoutes
+    | ShowSla
+    | SetSla
+    | ShowAtRisk
+    | ShowWatch
+    | ShowLoyal
+    | ShowFunnel
+    | ShowHealthSettings
+    | SetHealthSetting
+    | DigestNow
+    | ScheduleDigest
+    | ListDigests
+    | CancelDigest
+)
