@@ -6,12 +6,11 @@ import json
 import logging
 import threading
 from collections.abc import Callable, Iterable
-from typing import Any
 
 from slack_bolt import App, BoltResponse
+from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_bolt.adapter.wsgi.http_request import WsgiHttpRequest
 from slack_bolt.adapter.wsgi.http_response import WsgiHttpResponse
-from slack_bolt.request import BoltRequest
 from waitress.server import create_server
 
 from handlers.blocks.errors import unexpected_error_reply
@@ -21,50 +20,45 @@ logger = logging.getLogger(__name__)
 SLACK_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
 
-StartResponse = Callable[..., Any]
 
+class LifecycleRequestHandler(SlackRequestHandler):
+    """Bolt's WSGI handler, plus GET /healthz and the rule that Slack never sees a 5xx."""
 
-def make_wsgi_app(
-    app: App, health_check: Callable[[], bool]
-) -> Callable[[dict[str, Any], StartResponse], Iterable[bytes]]:
-    """A WSGI app serving POST /slack/events and GET /healthz."""
+    def __init__(self, app: App, health_check: Callable[[], bool]) -> None:
+        super().__init__(app, path=SLACK_PATH)
+        self.health_check = health_check
 
-    def wsgi(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
-        request = WsgiHttpRequest(environ)
-        if request.path == SLACK_PATH and request.method == "POST":
-            response = _dispatch(app, request)
-        elif request.path == HEALTH_PATH and request.method == "GET":
-            healthy = health_check()
-            response = WsgiHttpResponse(
+    def _get_http_response(self, request: WsgiHttpRequest) -> WsgiHttpResponse:
+        if request.method == "GET" and request.path == HEALTH_PATH:
+            healthy = self.health_check()
+            return WsgiHttpResponse(
                 status=200 if healthy else 503,
                 headers={"content-type": ["application/json"]},
                 body=json.dumps({"ok": healthy, "database": "up" if healthy else "down"}),
             )
-        else:
-            response = WsgiHttpResponse(status=404, headers={"content-type": ["text/plain"]}, body="Not Found")
-        start_response(response.status, response.get_headers())
-        return response.get_body()
+        return super()._get_http_response(request)
 
-    return wsgi
-
-
-def _dispatch(app: App, request: WsgiHttpRequest) -> WsgiHttpResponse:
-    try:
-        bolt_response = app.dispatch(
-            BoltRequest(body=request.get_body(), query=request.query_string, headers=request.get_headers())
-        )
-    except Exception:  # noqa: BLE001 - the last line of defence: Slack must never see a 5xx
-        logger.exception("unhandled error dispatching a Slack request")
-        bolt_response = BoltResponse(status=500)
-    if bolt_response.status >= 500:
-        # Slack shows a 5xx as a cryptic failure; an apology in a 200 reads better and nothing was saved.
+    def dispatch(self, request: WsgiHttpRequest) -> BoltResponse:
+        """Bolt's dispatch, with any failure (or 5xx) turned into a 200 apology: nothing was saved."""
+        try:
+            response = super().dispatch(request)
+        except Exception:  # noqa: BLE001 - the last line of defence: Slack must never see a 5xx
+            logger.exception("unhandled error dispatching a Slack request")
+            response = BoltResponse(status=500)
+        if response.status < 500:
+            return response
+        # Slack shows a 5xx as a cryptic failure; an apology in a 200 reads better.
         reply = unexpected_error_reply()
-        bolt_response = BoltResponse(
+        return BoltResponse(
             status=200,
             headers={"content-type": "application/json"},
             body=json.dumps({"response_type": "ephemeral", **reply.as_kwargs()}),
         )
-    return WsgiHttpResponse(status=bolt_response.status, headers=bolt_response.headers, body=bolt_response.body)
+
+
+def make_wsgi_app(app: App, health_check: Callable[[], bool]) -> LifecycleRequestHandler:
+    """A WSGI app serving POST /slack/events and GET /healthz."""
+    return LifecycleRequestHandler(app, health_check)
 
 
 class HttpServer:

@@ -37,7 +37,7 @@ from handlers.requests import (
     ShowWatch,
 )
 from lifecycle.assessment import health_config, update_health_setting
-from lifecycle.digest import build_digest
+from lifecycle.digest import funnel_report
 from lifecycle.errors import InvalidInput
 from lifecycle.health import RiskLevel
 from lifecycle.loyalty import loyalty_candidates, newly_loyal
@@ -124,10 +124,10 @@ def show_loyal(deps: Deps, caller: Caller, request: ShowLoyal, client: WebClient
 def show_funnel(deps: Deps, caller: Caller, request: ShowFunnel, client: WebClient) -> Reply:
     with deps.reading() as session:
         now = deps.clock()
-        digest = build_digest(
+        funnel = funnel_report(
             session, workspace_id=caller.workspace_id, now=now, window_start=now - FUNNEL_WINDOW, window_end=now
         )
-    return funnel_reply(digest)
+    return funnel_reply(funnel)
 
 
 def _health_settings(session: Session, caller: Caller, deps: Deps) -> Reply:

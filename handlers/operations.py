@@ -26,7 +26,7 @@ from lifecycle.customers import add_customer, customer_profile, list_customers, 
 from lifecycle.errors import AmbiguousCustomer, CustomerNotFound, InvalidCustomerName
 from lifecycle.names import clean_customer_name
 from lifecycle.pending import hold_command
-from storage.models import FeedbackSource
+from lifecycle.states import FeedbackSource
 
 
 @dataclass(frozen=True)

@@ -12,8 +12,8 @@ from handlers.blocks.modals import feedback_modal
 from handlers.errors import replies_on_error
 from handlers.ids import CallbackId
 from handlers.slack_text import to_plain_text
+from lifecycle.states import FeedbackSource
 from lifecycle.text import MAX_NOTE_LENGTH
-from storage.models import FeedbackSource
 
 
 @replies_on_error

@@ -23,8 +23,8 @@ from lifecycle.errors import (
     UnknownStage,
 )
 from lifecycle.stages import parse_stage
+from lifecycle.states import FeedbackSource
 from lifecycle.touchpoints import parse_kind
-from storage.models import FeedbackSource
 
 MAX_ERROR_TEXT = 150
 

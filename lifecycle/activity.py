@@ -16,10 +16,10 @@ from lifecycle.intent import Intent, detect_intents
 from lifecycle.risk import RaisedFlag, refresh_customer_health
 from lifecycle.sentiment import Sentiment, score_text
 from lifecycle.stages import Stage, Team, check_transition, is_backward, is_handoff, owning_team
+from lifecycle.states import FeedbackSource
 from lifecycle.text import MAX_NOTE_LENGTH, MAX_REASON_LENGTH, BoundedText, bound_text
 from lifecycle.touchpoints import LOYALTY_EVENTS, TouchpointKind
-from storage import repositories as repo
-from storage.models import Customer, Feedback, FeedbackSource, StageChange, Touchpoint
+from storage.models import Customer, Feedback, StageChange, Touchpoint
 
 
 @dataclass(frozen=True)
@@ -235,8 +235,3 @@ def record_feedback(
         intent=intent,
         raised=tuple(raised),
     )
-
-
-def ensure_known_workspace(session: Session, *, workspace_id: str, now: datetime) -> None:
-    """Create the workspace row on first contact."""
-    repo.ensure_workspace(session, workspace_id, now=now)

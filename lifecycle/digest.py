@@ -49,15 +49,22 @@ class SentimentSummary:
 
 
 @dataclass(frozen=True)
+class Funnel:
+    """How the funnel stands now and how it moved in a window."""
+
+    stage_counts: dict[Stage, int]
+    conversions: list[StepConversion]
+    churned: int
+    median_days_in_stage: dict[Stage, float]
+
+
+@dataclass(frozen=True)
 class Digest:
     """Everything one digest shows, computed in a handful of grouped queries."""
 
     window_start: datetime
     window_end: datetime
-    stage_counts: dict[Stage, int]
-    conversions: list[StepConversion]
-    churned: int
-    median_days_in_stage: dict[Stage, float]
+    funnel: Funnel
     at_risk: RiskList
     watch: RiskList
     newly_loyal: list[NewlyLoyal]
@@ -80,14 +87,12 @@ def build_digest(
     session: Session, *, workspace_id: str, now: datetime, window_start: datetime, window_end: datetime
 ) -> Digest:
     """Compute a digest: movements and sentiment in [window_start, window_end), risks and counts as of now."""
-    counts = funnel_counts(session, workspace_id=workspace_id)
     return Digest(
         window_start=window_start,
         window_end=window_end,
-        stage_counts=counts,
-        conversions=_conversions(session, workspace_id, window_start, window_end, counts),
-        churned=_churned(session, workspace_id, window_start, window_end),
-        median_days_in_stage=_median_days_in_stage(session, workspace_id, now, counts),
+        funnel=funnel_report(
+            session, workspace_id=workspace_id, now=now, window_start=window_start, window_end=window_end
+        ),
         at_risk=risk_list(session, workspace_id=workspace_id, level=RiskLevel.AT_RISK, limit=AT_RISK_SHOWN),
         watch=risk_list(session, workspace_id=workspace_id, level=RiskLevel.WATCH, limit=WATCH_SHOWN),
         newly_loyal=newly_loyal(
@@ -99,6 +104,19 @@ def build_digest(
         loyalty_candidates=loyalty_candidates(session, workspace_id=workspace_id, now=now)[:5],
         late_handoffs=late_handoffs(session, repo.workspace_or_defaults(session, workspace_id, now=now), now=now),
         sentiment=_sentiment(session, workspace_id, window_start, window_end),
+    )
+
+
+def funnel_report(
+    session: Session, *, workspace_id: str, now: datetime, window_start: datetime, window_end: datetime
+) -> Funnel:
+    """The funnel alone (`/lifecycle funnel`): stage counts now, conversion and churn in the window, time in stage."""
+    counts = funnel_counts(session, workspace_id=workspace_id)
+    return Funnel(
+        stage_counts=counts,
+        conversions=_conversions(session, workspace_id, window_start, window_end, counts),
+        churned=_churned(session, workspace_id, window_start, window_end),
+        median_days_in_stage=_median_days_in_stage(session, workspace_id, now, counts),
     )
 
 

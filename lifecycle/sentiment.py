@@ -17,7 +17,6 @@ from lifecycle.sentiment_rules import APOSTROPHES, HANDLE, LEXICON_ADDITIONS, PH
 
 POSITIVE_THRESHOLD = 0.05
 NEGATIVE_THRESHOLD = -0.05
-STRONGLY_NEGATIVE = -0.5
 
 # VADER's cost grows quadratically with text length (its "but" and negation scans), so long texts are
 # scored in sentence-aligned chunks and averaged; texts up to CHUNK_CHARS are scored whole, exactly as VADER.

@@ -33,3 +33,12 @@ class OutboxKind(StrEnum):
     RED_FLAG = "red_flag.alert"
     DIGEST = "digest"
     DIGEST_CHART = "digest.chart"
+
+
+class FeedbackSource(StrEnum):
+    """Where a piece of feedback came from."""
+
+    COMMAND = "command"
+    MODAL = "modal"
+    MESSAGE_SHORTCUT = "message_shortcut"
+    CHANNEL = "channel"

@@ -22,7 +22,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from lifecycle.health import RiskLevel
 from lifecycle.stages import Stage, Team
-from lifecycle.states import HandoffStatus, OutboxKind, OutboxStatus
+from lifecycle.states import FeedbackSource, HandoffStatus, OutboxKind, OutboxStatus
 from lifecycle.touchpoints import TouchpointKind
 from storage.types import UTCDateTime
 
@@ -60,15 +60,6 @@ class Base(DeclarativeBase):
         dict[str, Any]: JSON(),
         dict[str, Any] | None: JSON(),
     }
-
-
-class FeedbackSource(enum.StrEnum):
-    """Where a piece of feedback came from."""
-
-    COMMAND = "command"
-    MODAL = "modal"
-    MESSAGE_SHORTCUT = "message_shortcut"
-    CHANNEL = "channel"
 
 
 class Workspace(Base):

@@ -13,7 +13,6 @@ from sqlalchemy.orm import Session
 
 from lifecycle.stages import Stage, Team
 from storage.models import (
-    AuditEvent,
     Customer,
     Feedback,
     PendingCommand,
@@ -179,13 +178,3 @@ def get_pending_command(session: Session, workspace_id: str, pending_id: int) ->
         .where(PendingCommand.workspace_id == workspace_id, PendingCommand.id == pending_id)
         .with_for_update()
     ).one_or_none()
-
-
-def audit_events(session: Session, workspace_id: str, *, limit: int = 100) -> Sequence[AuditEvent]:
-    """The workspace's latest audit events, newest first."""
-    return session.scalars(
-        select(AuditEvent)
-        .where(AuditEvent.workspace_id == workspace_id)
-        .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
-        .limit(limit)
-    ).all()

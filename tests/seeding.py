@@ -11,9 +11,9 @@ from lifecycle.activity import log_touchpoint, move_stage, record_feedback
 from lifecycle.customers import add_customer
 from lifecycle.handoffs import accept_handoff
 from lifecycle.stages import Stage
-from lifecycle.states import HandoffStatus
+from lifecycle.states import FeedbackSource, HandoffStatus
 from lifecycle.touchpoints import TouchpointKind
-from storage.models import FeedbackSource, Handoff
+from storage.models import Handoff
 
 
 class History:

@@ -22,7 +22,7 @@ from handlers.blocks.common import (
 from handlers.blocks.health import packed_sections, promote_button, risk_line
 from handlers.slack_text import escape_mrkdwn
 from lifecycle.business_time import DAY_NAMES
-from lifecycle.digest import Digest
+from lifecycle.digest import Digest, Funnel
 from lifecycle.stages import FUNNEL, TEAM_LABELS, Stage
 from storage.models import DigestSchedule
 
@@ -82,7 +82,7 @@ def digest_reply(digest: Digest, *, timezone: str, catch_up: bool = False) -> Re
         )
 
     blocks.append(divider())
-    blocks.append(section(_funnel_text(digest)))
+    blocks.append(section(_funnel_text(digest.funnel)))
 
     if digest.late_handoffs:
         lines = [
@@ -113,29 +113,29 @@ def digest_reply(digest: Digest, *, timezone: str, catch_up: bool = False) -> Re
     return Reply(text=text, blocks=blocks)
 
 
-def _funnel_text(digest: Digest) -> str:
-    counts = " · ".join(f"{stage_label(stage)} {digest.stage_counts.get(stage, 0):,}" for stage in FUNNEL)
-    lines = [f"*🔻 Funnel now:* {counts} · Churned {digest.stage_counts.get(Stage.CHURNED, 0):,}"]
-    for step in digest.conversions:
+def _funnel_text(funnel: Funnel) -> str:
+    counts = " · ".join(f"{stage_label(stage)} {funnel.stage_counts.get(stage, 0):,}" for stage in FUNNEL)
+    lines = [f"*🔻 Funnel now:* {counts} · Churned {funnel.stage_counts.get(Stage.CHURNED, 0):,}"]
+    for step in funnel.conversions:
         rate = f"{step.rate:.0%}" if step.rate is not None else "–"
         lines.append(
             f"• {stage_label(step.from_stage)} → {stage_label(step.to_stage)}: "
             f"{step.moved:,} of {step.eligible:,} moved on ({rate})"
         )
-    lines.append(f"• Churned this period: {digest.churned:,}")
+    lines.append(f"• Churned this period: {funnel.churned:,}")
     medians = ", ".join(
-        f"{stage_label(stage)} {digest.median_days_in_stage[stage]:.0f} d"
+        f"{stage_label(stage)} {funnel.median_days_in_stage[stage]:.0f} d"
         for stage in FUNNEL
-        if stage in digest.median_days_in_stage
+        if stage in funnel.median_days_in_stage
     )
     if medians:
         lines.append(f"• Median time in stage: {medians}")
     return "\n".join(lines)
 
 
-def funnel_reply(digest: Digest) -> Reply:
+def funnel_reply(funnel: Funnel) -> Reply:
     """/lifecycle funnel: the funnel section on its own."""
-    return Reply(text="Funnel", blocks=[header("Funnel, last 7 days"), section(_funnel_text(digest))])
+    return Reply(text="Funnel", blocks=[header("Funnel, last 7 days"), section(_funnel_text(funnel))])
 
 
 def chart_title(now: datetime, timezone: str) -> str:

@@ -76,11 +76,11 @@ from lifecycle.loyalty import loyalty_candidates, newly_loyal
 from lifecycle.risk import at_risk_customers
 from lifecycle.sentiment import label_for
 from lifecycle.stages import DEFAULT_OWNERSHIP, FUNNEL, Stage, is_backward
-from lifecycle.states import HandoffStatus
+from lifecycle.states import FeedbackSource, HandoffStatus
 from lifecycle.touchpoints import TouchpointKind
 from storage.db import make_engine, make_session_factory
 from storage.migrate import upgrade
-from storage.models import Feedback, FeedbackSource, Handoff, StageChange, Touchpoint, Workspace
+from storage.models import Feedback, Handoff, StageChange, Touchpoint, Workspace
 from tests.benchmarks.test_storage_lookups import (
     NOTES,
     NOW,

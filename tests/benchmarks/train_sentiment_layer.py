@@ -40,7 +40,7 @@ THRESHOLD = 0.5
 PRAISE_MARGIN = 0.3  # at compound 0.6 the layer needs p >= 0.68: CS praise often names a solved problem
 GATE = 0.7
 OVERRIDES = frozenset({"sarcasm after praise", "closing verdict", "polite complaint"})
-MILDEST, STRONGEST = -0.1, -0.35  # a complaint found by cues is negative, not an alert (STRONGLY_NEGATIVE)
+MILDEST, STRONGEST = -0.1, -0.35  # a complaint found by cues is negative, not an alert (strongly_negative)
 FEATURES = VADER_FEATURES + tuple(cue.name for cue in CUES)
 OUTPUT = Path(__file__).resolve().parents[2] / "lifecycle" / MODEL_FILE
 

@@ -7,7 +7,8 @@ import json
 from sqlalchemy import select
 
 from handlers.ids import INPUT_ACTION, BlockId, CallbackId
-from storage.models import Customer, Feedback, FeedbackSource, Touchpoint
+from lifecycle.states import FeedbackSource
+from storage.models import Customer, Feedback, Touchpoint
 from tests.e2e.helpers import buttons, click, reply_text, run, snapshot
 from tests.slack_requests import merge_values, plain_input, static_select
 

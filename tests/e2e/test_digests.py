@@ -16,9 +16,9 @@ from bot.dispatcher import Dispatcher, dispatcher_client
 from bot.scheduler import run_digest_sweep
 from lifecycle.clock import utc_now
 from lifecycle.stages import Stage
-from lifecycle.states import OutboxStatus
+from lifecycle.states import FeedbackSource, OutboxStatus
 from lifecycle.touchpoints import TouchpointKind
-from storage.models import Customer, DigestSchedule, Feedback, FeedbackSource, OutboxMessage, Workspace
+from storage.models import Customer, DigestSchedule, Feedback, OutboxMessage, Workspace
 from tests.conftest import BOT_TOKEN
 from tests.e2e.helpers import blocks_text, reply_text, run
 from tests.seeding import History

@@ -106,7 +106,7 @@ def test_praise_stays_positive_even_with_trouble_words(text: str) -> None:
 
 
 def test_a_complaint_found_by_cues_is_negative_but_not_an_alert() -> None:
-    # Alerts (STRONGLY_NEGATIVE) stay for explicit signals such as churn intent; cues only make a complaint negative.
+    # Alerts (strongly_negative) stay for explicit signals such as churn intent; cues only make a complaint negative.
     assert -0.5 < score_text("Great, another outage.").compound <= -0.1
 
 

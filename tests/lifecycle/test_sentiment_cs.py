@@ -6,7 +6,10 @@ import time
 
 import pytest
 
-from lifecycle.sentiment import MAX_SCORED_CHARS, STRONGLY_NEGATIVE, score_text, score_text_raw_vader
+from lifecycle.health import HealthConfig
+from lifecycle.sentiment import MAX_SCORED_CHARS, score_text, score_text_raw_vader
+
+STRONGLY_NEGATIVE = HealthConfig().strongly_negative  # the one threshold, a health setting
 
 CS_EXAMPLES = [
     # churn intent

@@ -14,8 +14,8 @@ from lifecycle.loyalty import loyalty_candidates, newly_loyal
 from lifecycle.risk import at_risk_customers
 from lifecycle.routing import set_route
 from lifecycle.stages import Stage, Team
+from lifecycle.states import FeedbackSource
 from lifecycle.touchpoints import TouchpointKind
-from storage.models import FeedbackSource
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 WS = "T0ACME"
@@ -195,7 +195,7 @@ def test_the_digest_funnel_counts_skipped_stages_and_each_customer_once(session_
         add(session, "Waiting", Stage.REACH, when=ago(days=30))
     with session_factory() as session:
         digest = build_digest(session, workspace_id=WS, now=NOW, window_start=ago(days=7), window_end=NOW)
-    reach = digest.conversions[0]
+    reach = digest.funnel.conversions[0]
     assert (reach.moved, reach.eligible) == (5, 6)  # 4 jumpers + the bouncer, out of those 5 and "Waiting"
-    acquisition = digest.conversions[1]
+    acquisition = digest.funnel.conversions[1]
     assert (acquisition.moved, acquisition.eligible) == (0, 1)  # the bouncer sits in acquisition now
