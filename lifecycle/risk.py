@@ -194,7 +194,9 @@ def plan_refresh(session: Session, *, workspace_id: str, now: datetime, force: b
         before = stored.pop(health.customer_id, None)
         if before != current:
             changed.append(health)
-            if health.anchors and not (before and before[3]):
+            # Alert only a change from a stored assessment: the first refresh after an upgrade records the
+            # flags already up without posting one alert per customer at once.
+            if health.anchors and before is not None and before[1] is not None and not before[3]:
                 newly_flagged.add(health.customer_id)
     churned = [customer_id for customer_id, values in stored.items() if values != (None, None, None, None)]
     return RefreshPlan(workspace_id, now, changed, newly_flagged, churned, len(assessed))

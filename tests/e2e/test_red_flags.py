@@ -78,3 +78,24 @@ def test_the_digest_says_nobody_is_at_risk_only_when_it_is_true(bot):
     assert "Nobody is at risk" not in text
     assert "At risk (1)" in text
     assert "stated intent to leave in feedback yesterday: read as cancellation: “cancel our subscription”" in text
+
+
+def test_the_first_refresh_after_an_upgrade_records_flags_without_a_flood_of_alerts(bot):
+    from sqlalchemy import update
+
+    from storage.models import Customer, Workspace
+
+    run(bot, "/lifecycle", f"route cs <#{CS}|customer-success>")
+    for name in ("Acme Corp", "Globex", "Initech"):
+        run(bot, "/customer", f'add "{name}" retention')
+    bot.clock.advance(days=60)
+    with bot.session_factory.begin() as session:  # as migration 0006 leaves a database: nothing stored yet
+        session.execute(
+            update(Customer).values(
+                health_score=None, risk_level=None, health_reasons=None, red_flags=None, health_assessed_at=None
+            )
+        )
+        session.execute(update(Workspace).values(health_refreshed_at=None))
+    assert "At-risk customers (3)" in reply_text(run(bot, "/lifecycle", "at-risk"))
+    bot.dispatcher.deliver_due()
+    assert bot.standin.calls_to("chat.postMessage") == []
