@@ -56,6 +56,7 @@ def id_on_button(action: dict[str, Any]) -> int:
 def pick_customer(
     ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, context: dict[str, Any]
 ) -> None:
+    """A "did you mean" choice: replay the held command on the customer picked."""
     ack()
     deps = deps_of(context)
     value, caller = button_value(action), caller_of(body)
@@ -73,6 +74,7 @@ def pick_customer(
 def create_customer(
     ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, context: dict[str, Any]
 ) -> None:
+    """The "create" choice: add the customer, then replay the held command on it."""
     ack()
     deps = deps_of(context)
     value, caller = button_value(action), caller_of(body)
@@ -106,6 +108,7 @@ def create_customer(
 
 @replies_on_error
 def accept(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, context: dict[str, Any]) -> None:
+    """Accept a handoff for the receiving team (or say who was first)."""
     ack()
     deps = deps_of(context)
     caller = caller_of(body)
@@ -127,6 +130,7 @@ def accept(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Resp
 
 @replies_on_error
 def promote(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, context: dict[str, Any]) -> None:
+    """One-click promotion of a loyalty candidate."""
     ack()
     deps = deps_of(context)
     caller = caller_of(body)
@@ -148,6 +152,7 @@ def promote(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Res
 def view_customer(
     ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, context: dict[str, Any]
 ) -> None:
+    """Show a customer's profile to the clicker."""
     ack()
     deps = deps_of(context)
     caller = caller_of(body)

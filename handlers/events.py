@@ -13,6 +13,7 @@ from handlers.errors import replies_on_error
 
 @replies_on_error
 def publish_home(event: dict[str, Any], client: WebClient) -> None:
+    """Publish the App Home when a user opens it."""
     if event.get("tab") != "home":
         return
     client.views_publish(user_id=event["user"], view={"type": "home", "blocks": help_reply().blocks})

@@ -58,10 +58,12 @@ Subcommand = Callable[[Deps, Caller, Any, WebClient], Reply]
 
 
 def show_help(deps: Deps, caller: Caller, request: ShowHelp, client: WebClient) -> Reply:
+    """Help for one command or the whole guide."""
     return help_reply(request.command)
 
 
 def show_routes(deps: Deps, caller: Caller, request: ShowRoutes, client: WebClient) -> Reply:
+    """Where each team's alerts go, the SLA, and messages that could not be delivered."""
     with deps.reading() as session:
         workspace = workspace_or_defaults(session, caller.workspace_id, now=deps.clock())
         routes = team_routes(session, workspace_id=caller.workspace_id)
@@ -70,6 +72,7 @@ def show_routes(deps: Deps, caller: Caller, request: ShowRoutes, client: WebClie
 
 
 def set_team_route(deps: Deps, caller: Caller, request: SetRoute, client: WebClient) -> Reply:
+    """Route a team's alerts to a channel (joining it first)."""
     # Join first, so the alerts released by the new route can be posted there.
     note = join_channel(client, request.channel_id)
     with deps.transaction() as session:
@@ -85,11 +88,13 @@ def set_team_route(deps: Deps, caller: Caller, request: SetRoute, client: WebCli
 
 
 def show_sla(deps: Deps, caller: Caller, request: ShowSla, client: WebClient) -> Reply:
+    """The workspace's SLA settings."""
     with deps.reading() as session:
         return sla_settings(workspace_or_defaults(session, caller.workspace_id, now=deps.clock()))
 
 
 def set_sla(deps: Deps, caller: Caller, request: SetSla, client: WebClient) -> Reply:
+    """Change the workspace's SLA settings."""
     with deps.transaction() as session:
         return sla_settings(
             update_sla(
@@ -106,14 +111,17 @@ def _risk_list(deps: Deps, caller: Caller, level: RiskLevel) -> Reply:
 
 
 def show_at_risk(deps: Deps, caller: Caller, request: ShowAtRisk, client: WebClient) -> Reply:
+    """The at-risk list, worst first."""
     return _risk_list(deps, caller, RiskLevel.AT_RISK)
 
 
 def show_watch(deps: Deps, caller: Caller, request: ShowWatch, client: WebClient) -> Reply:
+    """The watch list, worst first."""
     return _risk_list(deps, caller, RiskLevel.WATCH)
 
 
 def show_loyal(deps: Deps, caller: Caller, request: ShowLoyal, client: WebClient) -> Reply:
+    """Newly loyal customers and loyalty candidates."""
     with deps.reading() as session:
         now = deps.clock()
         newly = newly_loyal(session, workspace_id=caller.workspace_id, now=now, days=NEWLY_LOYAL_DAYS)
@@ -122,6 +130,7 @@ def show_loyal(deps: Deps, caller: Caller, request: ShowLoyal, client: WebClient
 
 
 def show_funnel(deps: Deps, caller: Caller, request: ShowFunnel, client: WebClient) -> Reply:
+    """The funnel: counts, conversion this week, time in stage."""
     with deps.reading() as session:
         now = deps.clock()
         funnel = funnel_report(
@@ -136,11 +145,13 @@ def _health_settings(session: Session, caller: Caller, deps: Deps) -> Reply:
 
 
 def show_health_settings(deps: Deps, caller: Caller, request: ShowHealthSettings, client: WebClient) -> Reply:
+    """Every health setting, marking the workspace's own."""
     with deps.reading() as session:
         return _health_settings(session, caller, deps)
 
 
 def set_health_setting(deps: Deps, caller: Caller, request: SetHealthSetting, client: WebClient) -> Reply:
+    """Change one health setting."""
     with deps.transaction() as session:
         update_health_setting(
             session,
@@ -154,6 +165,7 @@ def set_health_setting(deps: Deps, caller: Caller, request: SetHealthSetting, cl
 
 
 def digest_now(deps: Deps, caller: Caller, request: DigestNow, client: WebClient) -> Reply:
+    """Queue a digest of the last 7 days now."""
     with deps.transaction() as session:
         managers = get_route(session, caller.workspace_id, Team.MANAGERS)
         target = request.channel_id or (managers.channel_id if managers else None)
@@ -175,6 +187,7 @@ def digest_now(deps: Deps, caller: Caller, request: DigestNow, client: WebClient
 
 
 def schedule_digest(deps: Deps, caller: Caller, request: ScheduleDigest, client: WebClient) -> Reply:
+    """Schedule a recurring digest."""
     with deps.transaction() as session:
         now = deps.clock()
         schedule = create_schedule(
@@ -185,6 +198,7 @@ def schedule_digest(deps: Deps, caller: Caller, request: ScheduleDigest, client:
 
 
 def list_digests(deps: Deps, caller: Caller, request: ListDigests, client: WebClient) -> Reply:
+    """The workspace's scheduled digests."""
     with deps.reading() as session:
         now = deps.clock()
         schedules = active_schedules(session, workspace_id=caller.workspace_id)
@@ -192,6 +206,7 @@ def list_digests(deps: Deps, caller: Caller, request: ListDigests, client: WebCl
 
 
 def cancel_digest(deps: Deps, caller: Caller, request: CancelDigest, client: WebClient) -> Reply:
+    """Cancel a scheduled digest."""
     with deps.transaction() as session:
         cancelled = cancel_schedule(
             session,

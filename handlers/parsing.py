@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import time
 from typing import Any
@@ -259,40 +260,60 @@ def parse_lifecycle_command(text: str, *, caller: str = "") -> LifecycleRequest:
     if not tokens or tokens[0].value.casefold() == "help":
         return ShowHelp(None)
     verb = tokens[0].value.casefold()
-    if verb == "routes":
-        return ShowRoutes()
-    if verb == "sla":
-        return _parse_sla(tokens[1:], command) if len(tokens) > 1 else ShowSla()
     risk = _risk_request(tokens)
     if risk is not None and len(tokens) <= 2:
         return risk
-    if verb in {"loyal", "loyalty"}:
-        return ShowLoyal()
-    if verb == "funnel":
-        return ShowFunnel()
-    if verb == "digest":
-        return _parse_digest(tokens[1:], command, caller=caller)
-    if verb == "health":
-        if len(tokens) == 1:
-            return ShowHealthSettings()
-        if len(tokens) == 4 and tokens[1].value.casefold() == "set":
-            return SetHealthSetting(key=tokens[2].value.casefold(), value=tokens[3].value)
-        raise UsageError(
-            "Use `/lifecycle health` to see the settings, or `/lifecycle health set <key> <value>`.", command=command
-        )
-    if verb == "route":
-        if len(tokens) != 3:
-            raise UsageError("`route` needs a team and a channel.", command=command)
-        team = parse_team(tokens[1].value)
-        channel_id = parse_channel_mention(tokens[2].raw)
-        if channel_id is None:
-            raise UsageError(
-                f"“{tokens[2].value}” is not a channel.",
-                command=command,
-                hint="Type # and pick the channel from Slack's list: `/lifecycle route cs #success`.",
-            )
-        return SetRoute(team=team, channel_id=channel_id)
+    if verb in _PLAIN_VERBS:
+        return _PLAIN_VERBS[verb]()
+    if verb in _VERB_PARSERS:
+        return _VERB_PARSERS[verb](tokens[1:], command, caller)
     raise UsageError(f"I don't know `/lifecycle {tokens[0].value}`.", command=command)
+
+
+def _parse_health(tokens: list[Token], command: str, caller: str) -> ShowHealthSettings | SetHealthSetting:
+    if not tokens:
+        return ShowHealthSettings()
+    if len(tokens) == 3 and tokens[0].value.casefold() == "set":
+        return SetHealthSetting(key=tokens[1].value.casefold(), value=tokens[2].value)
+    raise UsageError(
+        "Use `/lifecycle health` to see the settings, or `/lifecycle health set <key> <value>`.", command=command
+    )
+
+
+def _parse_route(tokens: list[Token], command: str, caller: str) -> SetRoute:
+    if len(tokens) != 2:
+        raise UsageError("`route` needs a team and a channel.", command=command)
+    team = parse_team(tokens[0].value)
+    channel_id = parse_channel_mention(tokens[1].raw)
+    if channel_id is None:
+        raise UsageError(
+            f"“{tokens[1].value}” is not a channel.",
+            command=command,
+            hint="Type # and pick the channel from Slack's list: `/lifecycle route cs #success`.",
+        )
+    return SetRoute(team=team, channel_id=channel_id)
+
+
+def _parse_sla_verb(tokens: list[Token], command: str, caller: str) -> ShowSla | SetSla:
+    return _parse_sla(tokens, command) if tokens else ShowSla()
+
+
+def _parse_digest_verb(tokens: list[Token], command: str, caller: str) -> LifecycleRequest:
+    return _parse_digest(tokens, command, caller=caller)
+
+
+_PLAIN_VERBS: dict[str, type[ShowRoutes | ShowLoyal | ShowFunnel]] = {
+    "routes": ShowRoutes,
+    "loyal": ShowLoyal,
+    "loyalty": ShowLoyal,
+    "funnel": ShowFunnel,
+}
+_VERB_PARSERS: dict[str, Callable[[list[Token], str, str], LifecycleRequest]] = {
+    "sla": _parse_sla_verb,
+    "digest": _parse_digest_verb,
+    "health": _parse_health,
+    "route": _parse_route,
+}
 
 
 _SLA_HOURS = re.compile(r"(\d+(?:\.\d+)?)\s*h?", re.IGNORECASE)

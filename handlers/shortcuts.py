@@ -18,6 +18,7 @@ from lifecycle.text import MAX_NOTE_LENGTH
 
 @replies_on_error
 def record_feedback_shortcut(ack: Ack, shortcut: dict[str, Any], client: WebClient) -> None:
+    """Open the feedback form prefilled with the message the shortcut was used on."""
     ack()
     text = to_plain_text(shortcut.get("message", {}).get("text", ""))[:MAX_NOTE_LENGTH]
     metadata = json.dumps(

@@ -86,6 +86,7 @@ def submit(
 
 @replies_on_error
 def submit_touch(ack: Ack, body: dict[str, Any], context: dict[str, Any]) -> None:
+    """The touchpoint form was submitted."""
     submit(
         ack,
         body,
@@ -102,6 +103,7 @@ def submit_touch(ack: Ack, body: dict[str, Any], context: dict[str, Any]) -> Non
 
 @replies_on_error
 def submit_stage(ack: Ack, body: dict[str, Any], context: dict[str, Any]) -> None:
+    """The stage form was submitted."""
     submit(
         ack,
         body,
@@ -118,6 +120,7 @@ def submit_stage(ack: Ack, body: dict[str, Any], context: dict[str, Any]) -> Non
 
 @replies_on_error
 def submit_feedback(ack: Ack, body: dict[str, Any], context: dict[str, Any]) -> None:
+    """The feedback form was submitted."""
     metadata = _metadata(body)
     source = FeedbackSource(metadata.get("source", FeedbackSource.MODAL))
     submit(

@@ -1,0 +1,1 @@
+"""Storage: typed SQLAlchemy models, thin repositories and Alembic migrations."""
