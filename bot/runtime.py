@@ -66,7 +66,8 @@ class Runtime:
         logger.info("connecting to Slack in Socket Mode")
         self.start_background_work()
         try:
-            SocketModeHandler(self.app, self.settings.slack_app_token, web_client=web_client).start()
+            handler = SocketModeHandler(self.app, self.settings.slack_app_token, web_client=web_client)
+            handler.start()  # type: ignore[no-untyped-call]  # slack_bolt leaves it unannotated
         finally:
             self.stop_background_work()
 

@@ -82,13 +82,13 @@ def execute(
                 now=now,
             )
             return customer_blocks.stage_moved(move)
-        case RecordFeedback(customer=customer, text=text, whole=whole):
+        case RecordFeedback(customer=said_by, text=text, whole=whole):
             if whole and (known := split_known_name(session, workspace_id=workspace, line=whole)):
-                customer, text = known
+                said_by, text = known
             recorded = record_feedback(
                 session,
                 workspace_id=workspace,
-                customer=customer,
+                customer=said_by,
                 text=text,
                 source=feedback_source,
                 actor=user,

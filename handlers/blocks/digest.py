@@ -90,9 +90,9 @@ def digest_reply(digest: Digest, *, timezone: str, catch_up: bool = False) -> Re
             f"{item.business_hours_late:.0f} business hours late"
             for item in digest.late_handoffs[:LATE_HANDOFFS_SHOWN]
         ]
-        more = len(digest.late_handoffs) - LATE_HANDOFFS_SHOWN
-        if more > 0:
-            lines.append(f"…and {more:,} more.")
+        unlisted = len(digest.late_handoffs) - LATE_HANDOFFS_SHOWN
+        if unlisted > 0:
+            lines.append(f"…and {unlisted:,} more.")
         blocks.append(section(f"*⏱ Handoffs past their SLA ({len(digest.late_handoffs):,})*\n" + "\n".join(lines)))
 
     sentiment = digest.sentiment
