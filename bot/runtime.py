@@ -10,12 +10,14 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from slack_bolt import App
 from slack_sdk import WebClient
 from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
 
 from bot.app import create_app
 from bot.config import Settings
 from bot.dispatcher import Dispatcher, dispatcher_client
-from bot.scheduler import build_scheduler
+from bot.scheduler import build_scheduler, run_digest_sweep
 from bot.server import HttpServer, make_wsgi_app
+from lifecycle.clock import Clock, utc_now
 from lifecycle.outbox import RetryPolicy
 from storage.db import database_answers, make_engine, make_session_factory
 from storage.migrate import upgrade
@@ -32,6 +34,8 @@ class Runtime:
     app: App
     dispatcher: Dispatcher
     scheduler: BackgroundScheduler
+    session_factory: sessionmaker[Session]
+    read_session_factory: sessionmaker[Session]
 
     def start_background_work(self) -> None:
         """Start delivering the outbox and running periodic jobs."""
@@ -72,39 +76,64 @@ class Runtime:
             self.stop_background_work()
 
 
-def build_runtime(settings: Settings, *, migrate: bool = True) -> Runtime:
-    """Apply migrations (unless told not to) and wire the app."""
-    if migrate:
-        upgrade(settings.database_url)
-    engine = make_engine(settings.database_url)
+def assemble(
+    settings: Settings,
+    engine: Engine,
+    *,
+    clock: Clock = utc_now,
+    client: WebClient | None = None,
+    poll_interval: float = 1.0,
+    retry_interval: float = 0.5,
+) -> Runtime:
+    """The one place a process is wired: sessions, the outbox dispatcher, the Bolt app and the scheduler.
+
+    `run`, `digest send` and the tests' running bot all come from here; tests pass their clock, a client on the
+    stand-in Slack and short intervals.
+    """
     session_factory = make_session_factory(engine)
     read_session_factory = make_session_factory(engine, read_only=True)
     dispatcher = Dispatcher(
         session_factory,
-        dispatcher_client(settings.slack_bot_token, settings.slack_api_url),
+        dispatcher_client(settings.slack_bot_token, settings.slack_api_url, retry_interval=retry_interval),
+        clock=clock,
         policy=RetryPolicy(give_up_after=timedelta(hours=settings.outbox_give_up_hours)),
         read_session_factory=read_session_factory,
+        poll_interval=poll_interval,
     )
-    app = create_app(settings, session_factory, notify=dispatcher.nudge, read_session_factory=read_session_factory)
-    scheduler = build_scheduler(session_factory, notify=dispatcher.nudge, read_session_factory=read_session_factory)
-    return Runtime(settings=settings, engine=engine, app=app, dispatcher=dispatcher, scheduler=scheduler)
+    app = create_app(
+        settings,
+        session_factory,
+        client=client,
+        clock=clock,
+        notify=dispatcher.nudge,
+        read_session_factory=read_session_factory,
+    )
+    scheduler = build_scheduler(
+        session_factory, notify=dispatcher.nudge, clock=clock, read_session_factory=read_session_factory
+    )
+    return Runtime(
+        settings=settings,
+        engine=engine,
+        app=app,
+        dispatcher=dispatcher,
+        scheduler=scheduler,
+        session_factory=session_factory,
+        read_session_factory=read_session_factory,
+    )
+
+
+def build_runtime(settings: Settings, *, migrate: bool = True) -> Runtime:
+    """Apply migrations (unless told not to) and wire the process on settings.database_url."""
+    if migrate:
+        upgrade(settings.database_url)
+    return assemble(settings, make_engine(settings.database_url))
 
 
 def send_due_digests(settings: Settings) -> tuple[int, int]:
     """One digest sweep and one outbox pass, for cron-style deployments; returns (queued, delivered)."""
-    from bot.scheduler import run_digest_sweep
-
-    upgrade(settings.database_url)
-    engine = make_engine(settings.database_url)
+    runtime = build_runtime(settings)
     try:
-        session_factory = make_session_factory(engine)
-        dispatcher = Dispatcher(
-            session_factory,
-            dispatcher_client(settings.slack_bot_token, settings.slack_api_url),
-            policy=RetryPolicy(give_up_after=timedelta(hours=settings.outbox_give_up_hours)),
-            read_session_factory=make_session_factory(engine, read_only=True),
-        )
-        queued = run_digest_sweep(session_factory, clock=dispatcher.clock, notify=lambda: None)
-        return queued, dispatcher.deliver_due()
+        queued = run_digest_sweep(runtime.session_factory, clock=runtime.dispatcher.clock, notify=lambda: None)
+        return queued, runtime.dispatcher.deliver_due()
     finally:
-        engine.dispose()
+        runtime.engine.dispose()

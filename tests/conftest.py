@@ -14,11 +14,10 @@ from slack_sdk import WebClient
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.app import create_app
 from bot.config import Settings
-from bot.dispatcher import Dispatcher, dispatcher_client
-from bot.server import HttpServer, make_wsgi_app
-from storage.db import database_answers, make_engine, make_session_factory
+from bot.dispatcher import Dispatcher
+from bot.runtime import assemble
+from storage.db import make_engine, make_session_factory
 from storage.migrate import upgrade
 from storage.models import Base
 from tests.slack_requests import SlackSender
@@ -136,23 +135,11 @@ def bot(
     """lifecycle-bot in HTTP mode on port 0, exactly as `lifecycle-bot run --http` wires it."""
     settings = Settings(slack_bot_token=BOT_TOKEN, slack_signing_secret=SIGNING_SECRET, slack_api_url=standin.base_url)
     client = WebClient(token=BOT_TOKEN, base_url=standin.base_url)
-    read_sessions = make_session_factory(engine, read_only=True)
-    dispatcher = Dispatcher(
-        session_factory,
-        dispatcher_client(BOT_TOKEN, standin.base_url, retry_interval=0.01),
-        clock=clock,
-        poll_interval=0.05,
-        read_session_factory=read_sessions,
-    )
-    app = create_app(
-        settings,
-        session_factory,
-        client=client,
-        clock=clock,
-        notify=dispatcher.nudge,
-        read_session_factory=read_sessions,
-    )
-    server = HttpServer(make_wsgi_app(app, health_check=lambda: database_answers(engine)), host="127.0.0.1", port=0)
+    # The same wiring as `lifecycle-bot run`, with the test's clock and quick polling; the scheduler stays off
+    # (tests run sweeps themselves, on their clock).
+    runtime = assemble(settings, engine, clock=clock, client=client, poll_interval=0.05, retry_interval=0.01)
+    dispatcher = runtime.dispatcher
+    server = runtime.http_server(host="127.0.0.1", port=0)
     server.start_in_background()
     dispatcher.start()
     try:
