@@ -52,7 +52,8 @@ class Dispatcher:
     read_session_factory: sessionmaker[Session] | None = None  # for rendering; defaults to session_factory
     poll_interval: float = 1.0
     batch_size: int = 20
-    worker_id: str = field(default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}")
+    # Claim tokens go in outbox.claimed_by (64 characters): a long pod name is cut, the pid and random part kept.
+    worker_id: str = field(default_factory=lambda: f"{socket.gethostname()[:32]}:{os.getpid()}:{uuid.uuid4().hex[:6]}")
 
     def __post_init__(self) -> None:
         self._wake = threading.Event()

@@ -7,6 +7,7 @@ The database's unique key is the claim: whatever the number of processes, one di
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -225,8 +226,17 @@ def enqueue_digest_now(
         "catch_up": False,
         "requested_by": actor,
     }
-    enqueue(session, workspace_id=workspace_id, kind=OutboxKind.DIGEST, now=now, payload=payload)
-    enqueue(session, workspace_id=workspace_id, kind=OutboxKind.DIGEST_CHART, now=now, payload=payload)
+    # Linked keys, so the chart follows its digest (and fails with it) as a scheduled one does.
+    key = f"digest-now:{uuid.uuid4().hex}"
+    enqueue(session, workspace_id=workspace_id, kind=OutboxKind.DIGEST, now=now, payload=payload, dedupe_key=key)
+    enqueue(
+        session,
+        workspace_id=workspace_id,
+        kind=OutboxKind.DIGEST_CHART,
+        now=now,
+        payload=payload,
+        dedupe_key=f"{key}:chart",
+    )
 
 
 def parse_weekday(text: str) -> int:
