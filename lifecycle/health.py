@@ -266,25 +266,15 @@ def _red_flags(signals: HealthSignals, config: HealthConfig) -> list[Reason]:
             )
         )
 
-    window = config.negative_window_days
+    latest = f", latest {_score_text(signals.latest_negative)}" if signals.latest_negative is not None else ""
+    repeated = None
     if 0 < config.red_strongly_negative_count <= signals.strongly_negative_count:
-        flags.append(
-            Reason(
-                f"{signals.strongly_negative_count} strongly negative feedbacks in {window} days"
-                + (f", latest {_score_text(signals.latest_negative)}" if signals.latest_negative is not None else ""),
-                0,
-                RedFlag.REPEATED_NEGATIVE,
-            )
-        )
+        repeated = f"{signals.strongly_negative_count} strongly negative"
     elif 0 < config.red_negative_count <= signals.negative_feedback_count:
-        flags.append(
-            Reason(
-                f"{signals.negative_feedback_count} negative feedbacks in {window} days"
-                + (f", latest {_score_text(signals.latest_negative)}" if signals.latest_negative is not None else ""),
-                0,
-                RedFlag.REPEATED_NEGATIVE,
-            )
-        )
+        repeated = f"{signals.negative_feedback_count} negative"
+    if repeated:
+        text = f"{repeated} feedbacks in {config.negative_window_days} days{latest}"
+        flags.append(Reason(text, 0, RedFlag.REPEATED_NEGATIVE))
 
     if signals.unanswered_complaint_days is not None:
         score = signals.unanswered_complaint_score

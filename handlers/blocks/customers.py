@@ -34,7 +34,7 @@ from lifecycle.intent import Intent
 from lifecycle.risk import ALERTING_FLAGS, RaisedFlag
 from lifecycle.stages import TEAM_LABELS, Stage, Team, owning_team
 from lifecycle.text import BoundedText
-from storage.models import Customer
+from storage.models import Customer, Touchpoint
 
 KIND_EMOJI = {
     "call": "📞",
@@ -174,6 +174,16 @@ def feedback_recorded(recorded: RecordedFeedback) -> Reply:
         text=f"Recorded {sentiment.label} feedback from {escape_mrkdwn(customer.name)}.",
         blocks=blocks,
     )
+
+
+def recent_touchpoints_section(touchpoints: Sequence[Touchpoint], now: datetime) -> Block:
+    """The last few touchpoints, for an alert's context."""
+    lines = [
+        f"• _{time_ago(t.occurred_at, now)}_ {KIND_EMOJI.get(t.kind.value, '•')} {t.kind.value} by "
+        f"{mention(t.author_user_id)}" + (f": {escape_mrkdwn(truncate(t.note, 150))}" if t.note else "")
+        for t in touchpoints
+    ]
+    return section("*Recent touchpoints*\n" + ("\n".join(lines) if lines else "none logged"))
 
 
 def _risk_notes(name: str, intent: Intent | None, raised: Sequence[RaisedFlag], team: Team) -> list[Block]:

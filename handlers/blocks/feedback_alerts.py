@@ -20,7 +20,7 @@ from handlers.blocks.common import (
     time_ago,
     truncate,
 )
-from handlers.blocks.customers import KIND_EMOJI, health_summary
+from handlers.blocks.customers import health_summary, recent_touchpoints_section
 from handlers.ids import ActionId
 from handlers.slack_text import escape_mrkdwn
 from lifecycle.health import HealthReport
@@ -53,12 +53,7 @@ def negative_feedback_alert(
         ),
     ]
     if touchpoints:
-        lines = [
-            f"• _{time_ago(t.occurred_at, now)}_ {KIND_EMOJI.get(t.kind.value, '•')} {t.kind.value} by "
-            f"{mention(t.author_user_id)}" + (f": {escape_mrkdwn(truncate(t.note, 150))}" if t.note else "")
-            for t in touchpoints
-        ]
-        blocks.append(section("*Recent touchpoints*\n" + "\n".join(lines)))
+        blocks.append(recent_touchpoints_section(touchpoints, now))
     if health is not None:
         blocks.append(section(health_summary(health, max_reasons=4)))
     blocks.append(actions(button("View customer", action_id=ActionId.VIEW_CUSTOMER, value=str(customer.id))))

@@ -15,10 +15,9 @@ from handlers.blocks.common import (
     mention,
     section,
     stage_label,
-    time_ago,
     truncate,
 )
-from handlers.blocks.customers import KIND_EMOJI, health_summary
+from handlers.blocks.customers import health_summary, recent_touchpoints_section
 from handlers.ids import ActionId
 from handlers.slack_text import escape_mrkdwn
 from lifecycle.health import HealthReport, RedFlag
@@ -63,15 +62,7 @@ def red_flag_alert(
             ]
         )
     )
-    if touchpoints:
-        lines = [
-            f"• _{time_ago(t.occurred_at, now)}_ {KIND_EMOJI.get(t.kind.value, '•')} {t.kind.value} by "
-            f"{mention(t.author_user_id)}" + (f": {escape_mrkdwn(truncate(t.note, 150))}" if t.note else "")
-            for t in touchpoints
-        ]
-        blocks.append(section("*Recent touchpoints*\n" + "\n".join(lines)))
-    else:
-        blocks.append(section("*Recent touchpoints*\nnone logged"))
+    blocks.append(recent_touchpoints_section(touchpoints, now))
     blocks.append(section(health_summary(health, max_reasons=4)))
     blocks.append(actions(button("View customer", action_id=ActionId.VIEW_CUSTOMER, value=str(customer.id))))
     return Reply(text=f"Red flag: {escape_mrkdwn(customer.name)} is at risk: {escape_mrkdwn(reason)}", blocks=blocks)
