@@ -7,19 +7,23 @@ import re
 from typing import Any
 
 from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
 
 from handlers.blocks import customers as customer_blocks
 from handlers.blocks import handoffs as handoff_blocks
 from handlers.blocks.common import Reply, section
 from handlers.blocks.common import context as context_note
+from handlers.blocks.modals import customer_options
+from handlers.command_specs import MODALS
 from handlers.commands import reply_ephemeral
 from handlers.context import deps_of
 from handlers.errors import replies_on_error
+from handlers.home import refresh_home
 from handlers.ids import ActionId
 from handlers.operations import Caller, execute
 from handlers.requests import request_from_arguments
 from lifecycle.activity import move_stage
-from lifecycle.customers import add_customer, customer_profile
+from lifecycle.customers import add_customer, customer_profile, search_customers
 from lifecycle.errors import InvalidInput
 from lifecycle.handoffs import HandoffAlreadyAccepted, accept_handoff
 from lifecycle.pending import take_pending
@@ -54,7 +58,7 @@ def id_on_button(action: dict[str, Any]) -> int:
 
 @replies_on_error
 def pick_customer(
-    ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, context: dict[str, Any]
+    ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, client: WebClient, context: dict[str, Any]
 ) -> None:
     """A "did you mean" choice: replay the held command on the customer picked."""
     ack()
@@ -68,11 +72,12 @@ def pick_customer(
         request = request_from_arguments(pending.arguments, customer_id=int(value["c"]))
         reply = execute(session, request, caller=caller, now=now)
     respond(replace_original=True, **reply.as_kwargs())
+    refresh_home(client, deps, workspace_id=caller.workspace_id, user_id=caller.user_id)
 
 
 @replies_on_error
 def create_customer(
-    ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, context: dict[str, Any]
+    ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, client: WebClient, context: dict[str, Any]
 ) -> None:
     """The "create" choice: add the customer, then replay the held command on it."""
     ack()
@@ -104,10 +109,13 @@ def create_customer(
         ],
     )
     respond(replace_original=True, **combined.as_kwargs())
+    refresh_home(client, deps, workspace_id=caller.workspace_id, user_id=caller.user_id)
 
 
 @replies_on_error
-def accept(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, context: dict[str, Any]) -> None:
+def accept(
+    ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, client: WebClient, context: dict[str, Any]
+) -> None:
     """Accept a handoff for the receiving team (or say who was first)."""
     ack()
     deps = deps_of(context)
@@ -125,11 +133,15 @@ def accept(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Resp
             reply = handoff_blocks.accepted_confirmation(handoff)
     except HandoffAlreadyAccepted as taken:
         reply = handoff_blocks.already_accepted(taken.accepted_by, taken.accepted_at)
-    reply_ephemeral(respond, reply)
+    if (body.get("container") or {}).get("type") != "view":  # the App Home has no message to answer under
+        reply_ephemeral(respond, reply)
+    refresh_home(client, deps, workspace_id=caller.workspace_id, user_id=caller.user_id)
 
 
 @replies_on_error
-def promote(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, context: dict[str, Any]) -> None:
+def promote(
+    ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, client: WebClient, context: dict[str, Any]
+) -> None:
     """One-click promotion of a loyalty candidate."""
     ack()
     deps = deps_of(context)
@@ -146,6 +158,7 @@ def promote(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Res
             now=deps.clock(),
         )
     reply_ephemeral(respond, customer_blocks.stage_moved(move))
+    refresh_home(client, deps, workspace_id=caller.workspace_id, user_id=caller.user_id)
 
 
 @replies_on_error
@@ -162,10 +175,35 @@ def view_customer(
     reply_ephemeral(respond, customer_blocks.profile(view, now=deps.clock()))
 
 
+@replies_on_error
+def customer_picker_options(ack: Ack, body: dict[str, Any], payload: dict[str, Any], context: dict[str, Any]) -> None:
+    """The customer picker in forms: customers whose names match what was typed."""
+    deps = deps_of(context)
+    caller = caller_of(body)
+    with deps.reading() as session:
+        choices = search_customers(session, workspace_id=caller.workspace_id, query=str(payload.get("value", "")))
+    ack(**customer_options(choices))
+
+
+@replies_on_error
+def open_form(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
+    """An App Home button: open the touchpoint, stage or feedback form."""
+    ack()
+    name = {
+        ActionId.OPEN_TOUCH_FORM: "/touch",
+        ActionId.OPEN_STAGE_FORM: "/stage",
+        ActionId.OPEN_FEEDBACK_FORM: "/feedback",
+    }[ActionId(action["action_id"])]
+    client.views_open(trigger_id=body["trigger_id"], view=MODALS[name](metadata=json.dumps({"from": "home"})))
+
+
 def register(app: App) -> None:
-    """Register every button listener."""
+    """Register every button listener, and the customer picker's options."""
     app.action(re.compile(f"^{ActionId.PICK_CUSTOMER}(:|$)"))(pick_customer)
     app.action(ActionId.CREATE_CUSTOMER)(create_customer)
     app.action(ActionId.ACCEPT_HANDOFF)(accept)
     app.action(re.compile(f"^{ActionId.PROMOTE_CUSTOMER}(:|$)"))(promote)
     app.action(ActionId.VIEW_CUSTOMER)(view_customer)
+    for form in (ActionId.OPEN_TOUCH_FORM, ActionId.OPEN_STAGE_FORM, ActionId.OPEN_FEEDBACK_FORM):
+        app.action(form)(open_form)
+    app.options(ActionId.CUSTOMER_SEARCH)(customer_picker_options)

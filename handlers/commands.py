@@ -15,6 +15,7 @@ from handlers.blocks.help import help_reply
 from handlers.command_specs import COMMAND_SPECS, MODALS
 from handlers.context import deps_of
 from handlers.errors import replies_on_error
+from handlers.home import refresh_home
 from handlers.ids import Command
 from handlers.lifecycle_commands import run_lifecycle
 from handlers.operations import Caller, run_request
@@ -57,6 +58,8 @@ def customer_command(
         reply_ephemeral(respond, run_lifecycle(deps, caller_of(command), request, client))
     else:
         reply_ephemeral(respond, run_request(deps, request, caller=caller_of(command)))
+        caller = caller_of(command)
+        refresh_home(client, deps, workspace_id=caller.workspace_id, user_id=caller.user_id)
 
 
 @replies_on_error
@@ -69,7 +72,9 @@ def activity_command(
     if isinstance(request, OpenModal):
         open_modal(client, command, request.command)
         return
-    reply_ephemeral(respond, run_request(deps_of(context), request, caller=caller_of(command)))  # type: ignore[arg-type]
+    deps, caller = deps_of(context), caller_of(command)
+    reply_ephemeral(respond, run_request(deps, request, caller=caller))  # type: ignore[arg-type]
+    refresh_home(client, deps, workspace_id=caller.workspace_id, user_id=caller.user_id)
 
 
 @replies_on_error

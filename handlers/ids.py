@@ -23,6 +23,10 @@ class ActionId(StrEnum):
     VIEW_CUSTOMER = "view_customer"
     ACCEPT_HANDOFF = "accept_handoff"
     PROMOTE_CUSTOMER = "promote_customer"
+    CUSTOMER_SEARCH = "customer_search"  # the customer picker in forms (options come from the bot)
+    OPEN_TOUCH_FORM = "open_touch_form"  # App Home buttons
+    OPEN_STAGE_FORM = "open_stage_form"
+    OPEN_FEEDBACK_FORM = "open_feedback_form"
 
 
 class CallbackId(StrEnum):
@@ -46,4 +50,6 @@ class BlockId(StrEnum):
 
 
 INPUT_ACTION = "value"
+PICKED_CUSTOMER = "c:"
+"""Prefix of a picked customer's option value ("c:42"), so a picked id never reads as a typed name."""
 """The action_id used for the single element inside each modal input block."""

@@ -6,12 +6,14 @@ import json
 from typing import Any
 
 from slack_bolt import Ack, App
+from slack_sdk import WebClient
 
 from handlers.blocks.common import Reply
 from handlers.blocks.modals import done_view
 from handlers.context import deps_of
 from handlers.errors import replies_on_error
-from handlers.ids import INPUT_ACTION, BlockId, CallbackId
+from handlers.home import refresh_home
+from handlers.ids import PICKED_CUSTOMER, BlockId, CallbackId
 from handlers.operations import Caller, execute
 from handlers.requests import LogTouch, MoveStage, RecordFeedback
 from lifecycle.errors import (
@@ -31,10 +33,17 @@ MAX_ERROR_TEXT = 150
 
 def field(values: dict[str, Any], block_id: str) -> str:
     """The typed text or selected option of one input block ('' when empty)."""
-    element = values.get(block_id, {}).get(INPUT_ACTION, {})
+    element: dict[str, Any] = next(iter(values.get(block_id, {}).values()), {})
     if element.get("selected_option"):
         return str(element["selected_option"]["value"])
     return str(element.get("value") or "")
+
+
+def customer_field(values: dict[str, Any]) -> str | int:
+    """The customer a form names: picked (an id) or, from older forms, typed."""
+    value = field(values, BlockId.CUSTOMER)
+    picked = value.removeprefix(PICKED_CUSTOMER)
+    return int(picked) if value.startswith(PICKED_CUSTOMER) and picked.isdigit() else value
 
 
 def caller_of(body: dict[str, Any]) -> Caller:
@@ -65,7 +74,13 @@ def error_block(error: LifecycleError) -> str:
 
 
 def submit(
-    ack: Ack, body: dict[str, Any], context: dict[str, Any], build: Any, title: str, source: FeedbackSource
+    ack: Ack,
+    body: dict[str, Any],
+    context: dict[str, Any],
+    build: Any,
+    title: str,
+    source: FeedbackSource,
+    client: WebClient | None = None,
 ) -> None:
     """Build the request from the form, run it, and answer the modal: the result, or the field to fix."""
     deps = deps_of(context)
@@ -82,17 +97,19 @@ def submit(
         ack(response_action="errors", errors={error_block(error): text})
         return
     ack(response_action="update", view=done_view(reply, title=title))
+    caller = caller_of(body)
+    refresh_home(client, deps, workspace_id=caller.workspace_id, user_id=caller.user_id)
 
 
 @replies_on_error
-def submit_touch(ack: Ack, body: dict[str, Any], context: dict[str, Any]) -> None:
+def submit_touch(ack: Ack, body: dict[str, Any], client: WebClient, context: dict[str, Any]) -> None:
     """The touchpoint form was submitted."""
     submit(
         ack,
         body,
         context,
         lambda values: LogTouch(
-            customer=field(values, BlockId.CUSTOMER),
+            customer=customer_field(values),
             kind=parse_kind(field(values, BlockId.KIND)),
             note=field(values, BlockId.NOTE),
         ),
@@ -102,14 +119,14 @@ def submit_touch(ack: Ack, body: dict[str, Any], context: dict[str, Any]) -> Non
 
 
 @replies_on_error
-def submit_stage(ack: Ack, body: dict[str, Any], context: dict[str, Any]) -> None:
+def submit_stage(ack: Ack, body: dict[str, Any], client: WebClient, context: dict[str, Any]) -> None:
     """The stage form was submitted."""
     submit(
         ack,
         body,
         context,
         lambda values: MoveStage(
-            customer=field(values, BlockId.CUSTOMER),
+            customer=customer_field(values),
             stage=parse_stage(field(values, BlockId.STAGE)),
             reason=field(values, BlockId.REASON),
         ),
@@ -119,7 +136,7 @@ def submit_stage(ack: Ack, body: dict[str, Any], context: dict[str, Any]) -> Non
 
 
 @replies_on_error
-def submit_feedback(ack: Ack, body: dict[str, Any], context: dict[str, Any]) -> None:
+def submit_feedback(ack: Ack, body: dict[str, Any], client: WebClient, context: dict[str, Any]) -> None:
     """The feedback form was submitted."""
     metadata = _metadata(body)
     source = FeedbackSource(metadata.get("source", FeedbackSource.MODAL))
@@ -127,7 +144,7 @@ def submit_feedback(ack: Ack, body: dict[str, Any], context: dict[str, Any]) -> 
         ack,
         body,
         context,
-        lambda values: RecordFeedback(customer=field(values, BlockId.CUSTOMER), text=field(values, BlockId.FEEDBACK)),
+        lambda values: RecordFeedback(customer=customer_field(values), text=field(values, BlockId.FEEDBACK)),
         "Feedback recorded",
         source,
     )

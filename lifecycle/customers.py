@@ -100,6 +100,19 @@ def suggest_customers(session: Session, *, workspace_id: str, query: str) -> lis
     ]
 
 
+def search_customers(session: Session, *, workspace_id: str, query: str, limit: int = 50) -> list[CustomerChoice]:
+    """Customers for a picker: names starting with what was typed, then close ones; the latest active when empty."""
+    key = name_key(query) if query.strip() else ""
+    if not key:
+        recent, _ = repo.list_customers(session, workspace_id, stage=None, owner_user_id=None, limit=limit)
+        return [_choice(customer) for customer in recent]
+    found = [_choice(customer) for customer in repo.customers_with_prefix(session, workspace_id, key, limit=limit)]
+    seen = {choice.id for choice in found}
+    close = suggest_customers(session, workspace_id=workspace_id, query=query)
+    found += [choice for choice in close if choice.id not in seen]
+    return found[:limit]
+
+
 def name_fragments(key: str, *, limit: int = 10) -> list[str]:
     """Short pieces of a name that survive a typo elsewhere in it: trigrams (bigrams for short names)."""
     size = 2 if len(key) <= 5 else 3

@@ -269,9 +269,13 @@ def mark_stale(session: Session, *, workspace_id: str) -> None:
     session.execute(update(Workspace).where(Workspace.id == workspace_id).values(health_refreshed_at=None))
 
 
-def risk_list(session: Session, *, workspace_id: str, level: RiskLevel, limit: int = 15) -> RiskList:
-    """The stored customers of one level, worst first (lowest score, then name), and how many in all."""
-    where = (Customer.workspace_id == workspace_id, Customer.risk_level == level)
+def risk_list(
+    session: Session, *, workspace_id: str, level: RiskLevel, limit: int = 15, owner: str | None = None
+) -> RiskList:
+    """The stored customers of one level (of one owner, or all), worst first, and how many in all."""
+    where = [Customer.workspace_id == workspace_id, Customer.risk_level == level]
+    if owner is not None:
+        where.append(Customer.owner_user_id == owner)
     total = session.scalar(select(func.count()).select_from(Customer).where(*where)) or 0
     rows = session.execute(
         select(

@@ -307,6 +307,24 @@ class SlackSender:
         }
         return self._payload(payload, url, timestamp, signing_secret)
 
+    def block_suggestion(
+        self, action_id: str, value: str, *, block_id: str = "customer", user_id: str = "U0REP", user_name: str = "rita"
+    ) -> Sent:
+        """What Slack sends as someone types in an external select: the options come back in the HTTP response."""
+        payload = {
+            "type": "block_suggestion",
+            "user": self._user(user_id, user_name),
+            "team": self._team(),
+            "api_app_id": API_APP_ID,
+            "token": VERIFICATION_TOKEN,
+            "action_id": action_id,
+            "block_id": block_id,
+            "value": value,
+            "container": {"type": "view", "view_id": "V0MODAL"},
+            "view": {"id": "V0MODAL", "type": "modal", "callback_id": "touch_modal"},
+        }
+        return self._payload(payload, None, None, None)
+
     def event(
         self,
         event: dict[str, Any],

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from handlers.blocks.common import MAX_BLOCKS_PER_VIEW, Block, Reply, stage_label, truncate
-from handlers.ids import INPUT_ACTION, BlockId, CallbackId
+from handlers.ids import INPUT_ACTION, PICKED_CUSTOMER, ActionId, BlockId, CallbackId
+from lifecycle.errors import CustomerChoice
 from lifecycle.stages import Stage
 from lifecycle.text import MAX_REASON_LENGTH
 from lifecycle.touchpoints import TouchpointKind
@@ -76,9 +77,32 @@ def _modal(callback_id: str, title: str, submit: str, blocks: list[Block], metad
 
 
 def _customer_input() -> Block:
-    return _text_input(
-        BlockId.CUSTOMER, "Customer", placeholder="Acme Corp (the start of the name is enough)", max_length=80
-    )
+    # A picker searching as you type (options from the bot's block_suggestion listener), not free text:
+    # "acme" can no longer silently pick "Acme" when "Acme Labs" was meant.
+    return {
+        "type": "input",
+        "block_id": BlockId.CUSTOMER,
+        "label": _plain("Customer"),
+        "element": {
+            "type": "external_select",
+            "action_id": ActionId.CUSTOMER_SEARCH,
+            "placeholder": _plain("Type part of the name"),
+            "min_query_length": 0,
+        },
+    }
+
+
+def customer_options(choices: list[CustomerChoice]) -> dict[str, Any]:
+    """The picker's options: name and stage, at most Slack's 100."""
+    return {
+        "options": [
+            {
+                "text": _plain(truncate(f"{choice.name} · {stage_label(choice.stage)}", 75)),
+                "value": f"{PICKED_CUSTOMER}{choice.id}",
+            }
+            for choice in choices[:100]
+        ]
+    }
 
 
 def touch_modal(*, metadata: str = "") -> View:

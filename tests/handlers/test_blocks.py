@@ -708,3 +708,37 @@ def test_invalid_input_error_for_each_command_shows_that_commands_usage() -> Non
     for command in Command:
         reply = error_reply(InvalidInput("Something was off."), command=command.value)
         assert reply.blocks[-1] == section(usage_text(command.value))
+
+
+def test_a_busy_home_stays_within_a_hundred_blocks_and_counts_the_rest() -> None:
+    from datetime import UTC, datetime
+
+    from handlers.blocks.home import home_view
+    from lifecycle.health import RiskLevel
+    from lifecycle.home import HomeSummary, WaitingHandoff
+    from lifecycle.risk import RiskEntry, RiskList
+    from lifecycle.stages import Stage, Team
+
+    entries = [
+        RiskEntry(n, f"Customer {n} " + "x" * 60, Stage.RETENTION, "U0CSM", 30, RiskLevel.AT_RISK, ("r" * 300,), ())
+        for n in range(8)
+    ]
+    when = datetime(2026, 11, 23, tzinfo=UTC)
+    waiting = [
+        WaitingHandoff(n, f"Handoff {n}", Stage.ACQUISITION, Stage.CONVERSION, Team.SERVICES, "U0REP", when)
+        for n in range(8)
+    ]
+    summary = HomeSummary(
+        user_id="U0CSM",
+        my_stage_counts={Stage.RETENTION: 5000},
+        my_at_risk=RiskList(entries, 4000),
+        my_watch=RiskList(entries, 3000, RiskLevel.WATCH),
+        waiting=waiting,
+        waiting_total=900,
+        funnel={stage: 10_000 for stage in Stage},
+    )
+    view = home_view(summary)
+    text = str(view)
+    assert len(view["blocks"]) <= 100
+    assert "…and 3,992 more" in text or "more: `/customer list at-risk`" in text
+    assert "…and 892 more in the team channels." in text
