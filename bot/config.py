@@ -33,6 +33,32 @@ class Settings(BaseSettings):
     # How long the outbox keeps retrying a message Slack won't take before it gives up (and says so).
     outbox_give_up_hours: float = 24.0
 
+    @field_validator("slack_bot_token", "slack_signing_secret", "slack_app_token")
+    @classmethod
+    def _real_secret(cls, value: str) -> str:
+        # A value copied from the README ("xoxb-…") or with stray spaces fails later with a cryptic
+        # UnicodeEncodeError or invalid_auth; say what is wrong before anything starts.
+        value = value.strip()
+        if value and ("…" in value or "..." in value or "<" in value):
+            raise ValueError("it looks like a placeholder: paste the real value")
+        if value and (not value.isascii() or any(character.isspace() for character in value)):
+            raise ValueError("it contains spaces or characters a Slack secret never has: paste it again")
+        return value
+
+    @field_validator("slack_bot_token")
+    @classmethod
+    def _bot_token_shape(cls, value: str) -> str:
+        if value and not value.startswith(("xoxb-", "xoxe.xoxb-")):
+            raise ValueError("a bot token starts with xoxb- (the Bot User OAuth Token, not a user or app token)")
+        return value
+
+    @field_validator("slack_app_token")
+    @classmethod
+    def _app_token_shape(cls, value: str) -> str:
+        if value and not value.startswith("xapp-"):
+            raise ValueError("an app-level token starts with xapp-")
+        return value
+
     @field_validator("slack_api_url")
     @classmethod
     def _ends_with_slash(cls, value: str) -> str:
@@ -60,7 +86,9 @@ def load_settings(*, http: bool | None = None, need_signing_secret: bool = True)
     except ValidationError as error:
         first = error.errors()[0]
         name = str(first["loc"][0]).upper()
-        raise ConfigError(f"{name} is invalid: {first['msg']}") from None
+        message = str(first["msg"]).removeprefix("Value error, ")
+        how = f" ({HOW_TO_GET[name]})" if name in HOW_TO_GET else ""
+        raise ConfigError(f"{name} is invalid: {message}{how}.") from None
     required = ["SLACK_BOT_TOKEN"]
     use_http = http if http is not None else not settings.socket_mode
     if need_signing_secret:
