@@ -24,7 +24,8 @@ from lifecycle.digest import build_digest, funnel_counts
 from lifecycle.risk import refresh_in_session
 from storage.db import make_engine, make_session_factory
 from storage.migrate import upgrade
-from tests.benchmarks.test_health_at_scale import NOW, WORKSPACE, fresh_database_url, seed  # noqa: F401
+from tests.benchmarks.health_workspace import NOW, WORKSPACE, seed
+from tests.benchmarks.test_health_at_scale import fresh_database_url  # noqa: F401 - a fixture
 
 SIZES = (10_000, 100_000)
 RUNS = 3

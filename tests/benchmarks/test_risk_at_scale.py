@@ -45,7 +45,8 @@ from lifecycle.health import RiskLevel
 from lifecycle.risk import apply_refresh, plan_refresh, refresh_if_stale, risk_list
 from storage.db import make_engine, make_session_factory
 from storage.migrate import upgrade
-from tests.benchmarks.test_health_at_scale import NOW, WORKSPACE, fresh_database_url, seed  # noqa: F401
+from tests.benchmarks.health_workspace import NOW, WORKSPACE, seed
+from tests.benchmarks.test_health_at_scale import fresh_database_url  # noqa: F401 - a fixture
 
 SIZES = (10_000, 100_000)
 RUNS = 5
