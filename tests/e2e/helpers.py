@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import json
+import time
 from typing import Any
 
+from sqlalchemy import select
+
+from lifecycle.states import OutboxStatus
+from storage.models import OutboxMessage
 from tests.conftest import RunningBot
 
 
@@ -76,3 +81,38 @@ def snapshot(bot: RunningBot) -> dict[str, Any]:
             )
             for model in (Customer, Touchpoint, StageChange, Feedback, TeamRoute, AuditEvent)
         }
+
+
+def _outbox_waiting(bot: RunningBot) -> tuple[list[int], list[int]]:
+    """Messages a dispatcher holds mid-send, and messages due but not claimed yet."""
+    with bot.session_factory() as session:
+        sending = session.scalars(select(OutboxMessage.id).where(OutboxMessage.status == OutboxStatus.SENDING)).all()
+        due = session.scalars(
+            select(OutboxMessage.id).where(
+                OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.next_attempt_at <= bot.clock()
+            )
+        ).all()
+    return list(sending), list(due)
+
+
+def deliver_everything_due(bot: RunningBot, *, timeout: float = 10.0) -> None:
+    """Finish delivering: afterwards, whatever the bot was going to post (until the clock moves on) has been posted.
+
+    Sends the bot's own dispatcher thread has in flight are waited for first (a test that moved the clock while
+    one was in flight has let its lease run out, and taking it over would post it twice); then a full pass runs
+    in the test thread, which returns once nothing is due. So a test proves that nothing (more) was posted
+    without sleeping and hoping the dispatcher was quick enough.
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        sending, due = _outbox_waiting(bot)
+        if not sending and not due:
+            return
+        if time.monotonic() > deadline:
+            raise AssertionError(f"outbox messages still waiting after {timeout} s: sending {sending}, due {due}")
+        if sending:
+            # Poll until the in-flight send is recorded: a wait for something to happen, never a pause standing
+            # in for "nothing happened".
+            time.sleep(0.01)
+        else:
+            bot.dispatcher.deliver_due()

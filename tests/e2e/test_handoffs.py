@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from bot.scheduler import run_sla_sweep
 from storage.models import Customer, CustomerTeamOwner, Handoff
-from tests.e2e.helpers import blocks_text, reply_text, run
+from tests.e2e.helpers import blocks_text, deliver_everything_due, reply_text, run
 
 SERVICES = "C0ONBOARD"
 SUCCESS = "C0CS"
@@ -81,7 +81,7 @@ def test_a_sales_to_services_move_posts_one_full_alert_within_a_second(acme_in_a
         assert expected in text, expected
     assert [button["text"]["text"] for button in buttons_of(alert)] == ["Accept", "View customer"]
     assert "<!channel>" not in str(alert.params)
-    time.sleep(0.2)
+    deliver_everything_due(bot)
     assert len(posts_to(bot, SERVICES)) == 1
 
 
@@ -109,7 +109,7 @@ def test_accepting_updates_the_alert_in_place_and_makes_the_accepter_owner(acme_
 
     second = click_in_channel(bot, alert, accept, user_id="U0LATECOMER")
     assert "<@U0ONBOARDER> already accepted this handoff" in reply_text(second)
-    time.sleep(0.2)
+    deliver_everything_due(bot)
     assert len(bot.standin.calls_to("chat.update")) == 1
     with bot.session_factory() as session:
         assert session.scalars(select(Customer.owner_user_id)).one() == "U0ONBOARDER"
@@ -129,7 +129,7 @@ def test_without_a_routed_channel_the_mover_learns_how_and_the_alert_waits(bot):
     reply = reply_text(run(bot, "/stage", "acme conversion Signed"))
     assert "Services has no alert channel yet, so nobody was told" in reply
     assert "`/lifecycle route services #channel`" in reply
-    time.sleep(0.2)
+    deliver_everything_due(bot)
     assert bot.standin.calls_to("chat.postMessage") == []
 
     routed = reply_text(run(bot, "/lifecycle", f"route services <#{SERVICES}|onboarding>"))
@@ -147,7 +147,7 @@ def test_moving_again_within_the_receiving_team_updates_the_same_alert(bot):
     assert "updated its alert in <#C0CS> rather than post another" in reply
     [update] = bot.standin.wait_for_calls("chat.update")
     assert "*Conversion* to *Loyalty*" in blocks_text(update.params["blocks"])
-    time.sleep(0.2)
+    deliver_everything_due(bot)
     assert len(posts_to(bot, SUCCESS)) == 1
 
 
@@ -180,7 +180,7 @@ def test_nobody_is_alerted_about_their_own_move_into_their_own_team(bot):
     bot.standin.wait_for_calls("chat.postMessage", count=2)  # to services: a real handoff
     reply = reply_text(run(bot, "/stage", "acme retention Done again", user_id="U0CSM"))
     assert "You already own this customer for Customer success, so nobody else was alerted" in reply
-    time.sleep(0.2)
+    deliver_everything_due(bot)
     assert len(posts_to(bot, SUCCESS)) == 1
 
 
@@ -215,7 +215,7 @@ def test_an_unaccepted_handoff_is_reminded_in_its_thread_then_escalated_across_a
     assert "has waited more than twice its 4 business hours" in blocks_text(escalation.params["blocks"])
     assert "The alert is in <#C0ONBOARD>" in blocks_text(escalation.params["blocks"])
     assert sweep_at(datetime(2026, 10, 27, 14, 0, tzinfo=UTC)) == 0
-    time.sleep(0.2)
+    deliver_everything_due(bot)
     assert len(bot.standin.calls_to("chat.postMessage")) == 3
 
 
@@ -249,5 +249,5 @@ def test_undoing_a_mistaken_move_does_not_alert_your_own_team(bot):
     assert "You already own this customer for Sales, so nobody else was alerted" in reply
     [update] = bot.standin.wait_for_calls("chat.update")
     assert "No longer needed" in blocks_text(update.params["blocks"])
-    time.sleep(0.2)
+    deliver_everything_due(bot)
     assert posts_to(bot, "C0SALES") == []
