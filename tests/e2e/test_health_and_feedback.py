@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from datetime import timedelta
 
 from sqlalchemy import select
@@ -10,9 +9,10 @@ from sqlalchemy import select
 from lifecycle.activity import record_feedback
 from lifecycle.customers import add_customer
 from lifecycle.stages import Stage
+from lifecycle.states import FeedbackSource
 from lifecycle.touchpoints import TouchpointKind
-from storage.models import Customer, FeedbackSource
-from tests.e2e.helpers import blocks_text, buttons, click, reply_text, run
+from storage.models import Customer
+from tests.e2e.helpers import blocks_text, buttons, click, deliver_everything_due, reply_text, run
 from tests.seeding import History
 
 CS = "C0CS"
@@ -50,7 +50,7 @@ def test_churn_intent_is_a_red_flag_alerted_once_to_the_owning_team_with_context
     assert "now *at risk*" not in reply
     [_, second] = bot.standin.wait_for_calls("chat.postMessage", count=2)
     assert "Strongly negative feedback: Acme Corp" in blocks_text(second.params["blocks"])  # its own alert, as ever
-    bot.dispatcher.deliver_due()
+    deliver_everything_due(bot)
     assert len(bot.standin.calls_to("chat.postMessage")) == 2
 
 
@@ -59,7 +59,7 @@ def test_mildly_negative_feedback_is_recorded_without_an_alert(bot):
     run(bot, "/customer", 'add "Acme Corp" retention')
     reply = reply_text(run(bot, "/feedback", "acme The export is a bit slow"))
     assert "alerting" not in reply
-    time.sleep(0.2)
+    deliver_everything_due(bot)
     assert bot.standin.calls_to("chat.postMessage") == []
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.scheduler import run_health_refresh
-from tests.e2e.helpers import blocks_text, reply_text, run
+from tests.e2e.helpers import blocks_text, deliver_everything_due, reply_text, run
 
 CS = "C0CS"
 MANAGERS = "C0MGMT"
@@ -31,7 +31,7 @@ def test_a_customer_who_goes_silent_is_listed_at_risk_and_alerted_once(bot):
     bot.clock.advance(days=3)
     run_health_refresh(bot.session_factory, clock=bot.clock, notify=bot.dispatcher.nudge)
     run(bot, "/lifecycle", "at-risk")
-    bot.dispatcher.deliver_due()
+    deliver_everything_due(bot)
     assert len(bot.standin.calls_to("chat.postMessage")) == 1
 
     # A call lowers the flag; going silent again is a new episode, alerted again.
@@ -97,5 +97,5 @@ def test_the_first_refresh_after_an_upgrade_records_flags_without_a_flood_of_ale
         )
         session.execute(update(Workspace).values(health_refreshed_at=None))
     assert "At-risk customers (3)" in reply_text(run(bot, "/lifecycle", "at-risk"))
-    bot.dispatcher.deliver_due()
+    deliver_everything_due(bot)
     assert bot.standin.calls_to("chat.postMessage") == []
