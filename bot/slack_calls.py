@@ -82,8 +82,17 @@ def classify(error: SlackApiError) -> Failure:
     retry_after = None
     if response.status_code == 429:
         headers = response.headers
-        retry_after = float(headers.get("Retry-After", headers.get("retry-after", DEFAULT_RETRY_AFTER)))
+        retry_after = _seconds(headers.get("Retry-After", headers.get("retry-after")))
     return Failure(code, permanent=code in PERMANENT_ERRORS, retry_after=retry_after)
+
+
+def _seconds(header: Any) -> float:
+    """Retry-After in seconds; an HTTP date or junk counts as the default wait, not as an error."""
+    try:
+        value = float(header)
+    except (TypeError, ValueError):
+        return DEFAULT_RETRY_AFTER
+    return value if value == value else DEFAULT_RETRY_AFTER  # NaN
 
 
 def send(client: WebClient, call: SlackCall) -> Any:

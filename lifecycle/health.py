@@ -194,7 +194,7 @@ def _additive_reasons(signals: HealthSignals, config: HealthConfig) -> list[Reas
             reasons.append(
                 Reason(
                     f"sentiment falling: {_score_text(signals.prior_mean_sentiment)} → "
-                    f"{_score_text(signals.recent_mean_sentiment)} (30-day average)",
+                    f"{_score_text(signals.recent_mean_sentiment)} ({config.negative_window_days}-day average)",
                     config.weight_trend * min(1.0, drop / (2 * config.trend_drop)),
                     signal="trend",
                 )

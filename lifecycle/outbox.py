@@ -25,11 +25,13 @@ class RetryPolicy:
     max_delay: timedelta = timedelta(minutes=5)
     # Longer than the slowest send (a file upload is three calls with 10 s timeouts and a retry each).
     lease: timedelta = timedelta(minutes=5)
+    max_retry_after: timedelta = timedelta(minutes=15)
 
     def delay(self, attempts: int, retry_after: float | None = None) -> timedelta:
         """Exponential backoff with jitter; Slack's Retry-After wins when it is given."""
         if retry_after is not None:
-            return timedelta(seconds=retry_after)
+            # Honour Slack's wait, but never a busy loop (0 or negative) nor a day-long silence from one header.
+            return timedelta(seconds=min(max(retry_after, 1.0), self.max_retry_after.total_seconds()))
         backoff = min(self.first_delay * (1 << min(max(attempts - 1, 0), 20)), self.max_delay)
         return backoff * random.uniform(0.8, 1.2)
 

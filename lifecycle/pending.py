@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -10,6 +10,10 @@ from sqlalchemy.orm import Session
 from lifecycle.errors import LifecycleError
 from storage import repositories as repo
 from storage.models import PendingCommand
+
+# A "did you mean" choice replays what was typed; after a day the user has moved on, and a replay from an old
+# message would record something nobody meant now.
+HELD_FOR = timedelta(hours=24)
 
 
 def hold_command(
@@ -32,5 +36,7 @@ def take_pending(session: Session, *, workspace_id: str, pending_id: int, user: 
         raise LifecycleError("That choice has expired. Please run the command again.")
     if pending.used_at is not None:
         raise LifecycleError("That was already done — nothing was recorded twice.")
+    if now - pending.created_at > HELD_FOR:
+        raise LifecycleError("That choice has expired (it is more than a day old). Please run the command again.")
     pending.used_at = now
     return pending

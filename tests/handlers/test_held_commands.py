@@ -107,3 +107,16 @@ def test_a_held_request_survives_the_database_and_is_replayed_once_by_its_owner_
     assert rebuilt == request_from_arguments(stored_and_read_back(original), customer_id=42)
     with session_factory.begin() as session, pytest.raises(LifecycleError, match="already done"):
         take_pending(session, workspace_id="T0ACME", pending_id=pending_id, user="U0REP", now=clock())
+
+
+def test_a_choice_older_than_a_day_has_expired_and_records_nothing(session_factory, clock):
+    from datetime import timedelta
+
+    with session_factory.begin() as session:
+        held = hold_command(
+            session, workspace_id="T0ACME", user="U0REP", command="/touch", arguments={"type": "touch"}, now=clock()
+        )
+    with session_factory.begin() as session, pytest.raises(LifecycleError, match="expired"):
+        take_pending(session, workspace_id="T0ACME", pending_id=held, user="U0REP", now=clock() + timedelta(days=53))
+    with session_factory.begin() as session:  # still within a day: it works, once
+        take_pending(session, workspace_id="T0ACME", pending_id=held, user="U0REP", now=clock() + timedelta(hours=23))

@@ -53,3 +53,10 @@ def test_a_policy_with_other_settings_scales_the_same_way() -> None:
     assert 8 <= seconds(policy.delay(1)) <= 12
     assert 16 <= seconds(policy.delay(2)) <= 24
     assert 48 <= seconds(policy.delay(4)) <= 72  # 80 s nominal, capped at 60
+
+
+@pytest.mark.parametrize(("header", "expected"), [(0, 1), (-5, 1), (86_400, 15 * 60), (120, 120)])
+def test_retry_after_is_honoured_within_a_second_and_a_quarter_hour(header, expected):
+    from lifecycle.outbox import RetryPolicy
+
+    assert RetryPolicy().delay(3, retry_after=header).total_seconds() == expected
