@@ -1,4 +1,4 @@
-"""The `lifecycle-bot` command line: run, db upgrade, manifest."""
+"""The `lifecycle-bot` command line: run, db upgrade, digest send, manifest, sandbox."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import logging
 import sys
 
 import click
+from pydantic import ValidationError
 
 from bot.config import ConfigError, Settings, load_settings
 from storage.db import DEFAULT_DATABASE_URL
@@ -92,6 +93,30 @@ def manifest(socket_mode: bool, request_url: str | None) -> None:
     from bot.manifest import PLACEHOLDER_URL, manifest_json
 
     click.echo(manifest_json(socket_mode=socket_mode, request_url=request_url or PLACEHOLDER_URL), nl=False)
+
+
+@main.command()
+@click.option("--demo", is_flag=True, help="Seed a realistic workspace first (re-running adds nothing twice).")
+@click.option("--port", type=int, default=3001, show_default=True, help="Port of the page; 0 picks a free one.")
+@click.option("--no-browser", is_flag=True, help="Print the address without opening a browser.")
+def sandbox(demo: bool, port: int, no_browser: bool) -> None:
+    """A stand-in Slack workspace in your browser, with the real bot behind it (SQLite unless DATABASE_URL is set)."""
+    try:
+        settings = Settings()
+    except ValidationError as error:
+        first = error.errors()[0]
+        _fail(f"{str(first['loc'][0]).upper()} is invalid: {first['msg']}")
+        return
+    # Quiet by default: the page is the interface. LOG_LEVEL, when set, is honoured.
+    _configure_logging(settings.log_level if "log_level" in settings.model_fields_set else "WARNING")
+    from bot.sandbox.run import SANDBOX_DATABASE_URL, Sandbox, SandboxError, serve
+
+    database_url = settings.database_url if "database_url" in settings.model_fields_set else SANDBOX_DATABASE_URL
+    try:
+        stand_in = Sandbox(database_url=database_url, port=port, demo=demo)
+        serve(stand_in, open_browser=not no_browser, announce=click.echo)
+    except SandboxError as error:
+        _fail(str(error))
 
 
 if __name__ == "__main__":
