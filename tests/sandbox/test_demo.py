@@ -1,0 +1,153 @@
+"""The demo workspace of `lifecycle-bot sandbox --demo` (SQLite and PostgreSQL): what it holds, and only once."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.sandbox import people
+from bot.sandbox.demo import (
+    DEMO_AT_RISK_CUSTOMERS,
+    DEMO_FRESH_HANDOFF_CUSTOMER,
+    DEMO_HANDOFF_CUSTOMER,
+    DEMO_LATE_HANDOFF_CUSTOMER,
+    DEMO_LOYALTY_CANDIDATES,
+    DEMO_NEWLY_LOYAL_CUSTOMERS,
+    DEMO_RED_FLAGS,
+    DEMO_WATCH_CUSTOMERS,
+    TEAM_ID,
+    seed_demo,
+)
+from lifecycle.activity import move_stage
+from lifecycle.customers import customer_profile
+from lifecycle.handoffs import HandoffResult
+from lifecycle.health import RiskLevel
+from lifecycle.loyalty import loyalty_candidates, newly_loyal
+from lifecycle.risk import refresh_in_session, risk_list
+from lifecycle.routing import team_routes
+from lifecycle.schedules import active_schedules
+from lifecycle.stages import Stage, Team
+from lifecycle.states import HandoffStatus, OutboxKind
+from storage.models import Base, Customer, Feedback, Handoff, OutboxMessage, StageChange, Touchpoint
+from tests.conftest import FixedClock
+
+MAX_ALERTS = 10
+
+
+def row_counts(session_factory: sessionmaker[Session]) -> dict[str, int]:
+    with session_factory() as session:
+        return {
+            table.name: session.scalar(select(func.count()).select_from(table)) or 0
+            for table in Base.metadata.sorted_tables
+        }
+
+
+def test_the_demo_fills_every_stage_with_months_of_history_and_routes_every_team(
+    session_factory: sessionmaker[Session], clock: FixedClock
+) -> None:
+    seed_demo(session_factory, now=clock())
+
+    with session_factory() as session:
+        stages = Counter(session.scalars(select(Customer.stage).where(Customer.workspace_id == TEAM_ID)))
+        assert set(stages) == set(Stage)
+        assert min(stages.values()) >= 5
+        assert 55 <= sum(stages.values()) <= 65
+        customers = sum(stages.values())
+        assert session.scalar(select(func.count()).select_from(Touchpoint)) >= 4 * customers
+        assert session.scalar(select(func.count()).select_from(Feedback)) >= 20
+        assert session.scalar(select(func.count()).where(StageChange.from_stage.is_not(None))) >= 40
+        oldest = session.scalar(select(func.min(Touchpoint.occurred_at)))
+        assert oldest is not None and clock() - timedelta(days=190) <= oldest <= clock() - timedelta(days=150)
+        latest = session.scalar(select(func.max(Touchpoint.occurred_at)))
+        assert latest is not None and latest <= clock()
+        assert set(session.scalars(select(Customer.owner_user_id))) == {people.SALES, people.SERVICES, people.SUCCESS}
+
+        routes = team_routes(session, workspace_id=TEAM_ID)
+        assert {team.value: route.channel_id for team, route in routes.items()} == people.TEAM_CHANNELS
+        assert {route.updated_by for route in routes.values()} == {people.MANAGER}
+        schedules = active_schedules(session, workspace_id=TEAM_ID)
+        weekly = [schedule for schedule in schedules if schedule.frequency == "weekly"]
+        assert len(weekly) == 1
+        assert (weekly[0].weekday, weekly[0].time_of_day, weekly[0].timezone) == (0, "09:00", "Europe/London")
+        assert weekly[0].channel_id == people.TEAM_CHANNELS["managers"]
+        assert [schedule.user_id for schedule in schedules if schedule.user_id] == [people.MANAGER]
+
+
+def test_the_demo_puts_its_at_risk_customers_at_risk_for_the_intended_reason(
+    session_factory: sessionmaker[Session], clock: FixedClock
+) -> None:
+    seed_demo(session_factory, now=clock())
+
+    with session_factory.begin() as session:
+        assert refresh_in_session(session, workspace_id=TEAM_ID, now=clock(), force=True) == []
+        at_risk = {
+            entry.name: entry for entry in risk_list(session, workspace_id=TEAM_ID, level=RiskLevel.AT_RISK).customers
+        }
+        assert set(at_risk) == set(DEMO_AT_RISK_CUSTOMERS)  # nobody else is red by accident
+        for name, flag in DEMO_RED_FLAGS.items():
+            assert at_risk[name].flags[0] == flag.value, name
+            assert at_risk[name].reasons, name
+        profile = customer_profile(session, workspace_id=TEAM_ID, customer="Quarry Lane Foods", now=clock())
+        assert profile.health is not None and profile.health.reasons[0].text.startswith("no touchpoint for 61 days")
+
+        watch = risk_list(session, workspace_id=TEAM_ID, level=RiskLevel.WATCH)
+        assert {entry.name for entry in watch.customers} == set(DEMO_WATCH_CUSTOMERS)
+        assert all(entry.reasons and not entry.flags for entry in watch.customers)
+
+        loyal = newly_loyal(session, workspace_id=TEAM_ID, now=clock(), days=7)
+        assert {item.name for item in loyal} == set(DEMO_NEWLY_LOYAL_CUSTOMERS)
+        candidates = {item.name for item in loyalty_candidates(session, workspace_id=TEAM_ID, now=clock())}
+        assert set(DEMO_LOYALTY_CANDIDATES) <= candidates
+
+
+def test_the_demo_leaves_two_handoffs_waiting_and_queues_only_a_few_alerts(
+    session_factory: sessionmaker[Session], clock: FixedClock
+) -> None:
+    seed_demo(session_factory, now=clock())
+
+    with session_factory.begin() as session:
+        waiting = session.scalars(select(Handoff).where(Handoff.status == HandoffStatus.PENDING)).all()
+        assert {(handoff.customer.name, handoff.to_team) for handoff in waiting} == {
+            (DEMO_LATE_HANDOFF_CUSTOMER, Team.SERVICES),
+            (DEMO_FRESH_HANDOFF_CUSTOMER, Team.SUCCESS),
+        }
+        late = next(handoff for handoff in waiting if handoff.to_team == Team.SERVICES)
+        assert clock() - timedelta(days=5) <= late.created_at <= clock() - timedelta(days=1)
+        fresh = next(handoff for handoff in waiting if handoff.to_team == Team.SUCCESS)
+        assert fresh.created_at >= clock() - timedelta(hours=1)
+
+        kinds = Counter(session.scalars(select(OutboxMessage.kind)))
+        assert sum(kinds.values()) <= MAX_ALERTS
+        assert kinds[OutboxKind.HANDOFF_ALERT] == 2
+        assert kinds[OutboxKind.RED_FLAG] >= 2
+        assert kinds[OutboxKind.DIGEST] == 0  # the weekly digest is due next Monday, not at start
+
+        # What the browser test does: the sales rep signs the demo's deal, and services gets a handoff alert.
+        profile = customer_profile(session, workspace_id=TEAM_ID, customer=DEMO_HANDOFF_CUSTOMER, now=clock())
+        assert (profile.customer.stage, profile.customer.owner_user_id) == (Stage.ACQUISITION, people.SALES)
+        assert profile.touchpoints[0].occurred_at >= clock() - timedelta(days=1)
+        moved = move_stage(
+            session,
+            workspace_id=TEAM_ID,
+            customer=DEMO_HANDOFF_CUSTOMER,
+            to=Stage.CONVERSION,
+            actor=people.SALES,
+            reason="signed",
+            now=clock(),
+        )
+        assert moved.handoff.result == HandoffResult.ALERTED
+        assert moved.handoff.channel_id == people.TEAM_CHANNELS["services"]
+
+
+def test_seeding_the_demo_twice_changes_nothing(session_factory: sessionmaker[Session], clock: FixedClock) -> None:
+    seed_demo(session_factory, now=clock())
+    before = row_counts(session_factory)
+    clock.advance(days=2)
+
+    seed_demo(session_factory, now=clock())
+
+    assert row_counts(session_factory) == before
+    assert before["customers"] >= 55
