@@ -118,6 +118,13 @@ def record_handoff(
     """React to a stage move, in its transaction: one alert per handoff, updated rather than repeated."""
     from_team, to_team = owning_team(from_stage), owning_team(to_stage)
     pending = pending_handoff(session, customer.id)
+    if to_stage == Stage.CHURNED:
+        # A lost customer is nobody's to accept: an open handoff is no longer needed, and none is opened.
+        if pending is not None:
+            pending.status = HandoffStatus.SUPERSEDED
+            _touch(pending, now)
+            _refresh(session, pending, now)
+        return HandoffOutcome(HandoffResult.NONE)
     if pending is not None and pending.to_team == to_team:
         pending.to_stage, pending.moved_by = to_stage, actor
         pending.reason = reason or pending.reason

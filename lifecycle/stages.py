@@ -128,5 +128,5 @@ def owning_team(stage: Stage, ownership: Mapping[Stage, Team] = DEFAULT_OWNERSHI
 
 
 def is_handoff(from_stage: Stage, to_stage: Stage, ownership: Mapping[Stage, Team] = DEFAULT_OWNERSHIP) -> bool:
-    """A move whose new stage belongs to a different team than the old one."""
-    return ownership[from_stage] != ownership[to_stage]
+    """A move whose new stage belongs to a different team than the old one; churn is none (nobody accepts it)."""
+    return to_stage != Stage.CHURNED and ownership[from_stage] != ownership[to_stage]

@@ -154,13 +154,17 @@ def test_default_ownership_follows_the_spec() -> None:
         (Stage.ACQUISITION, Stage.CONVERSION),  # sales -> services
         (Stage.CONVERSION, Stage.RETENTION),  # services -> success
         (Stage.REACH, Stage.LOYALTY),  # sales -> success, skipping services
-        (Stage.REACH, Stage.CHURNED),  # sales -> success
         (Stage.CHURNED, Stage.ACQUISITION),  # success -> sales (re-activation)
         (Stage.RETENTION, Stage.CONVERSION),  # success -> services (backward)
     ],
 )
 def test_a_move_into_another_teams_stage_is_a_handoff(before: Stage, after: Stage) -> None:
     assert is_handoff(before, after)
+
+
+@pytest.mark.parametrize("before", [stage for stage in Stage if stage != Stage.CHURNED])
+def test_churn_is_never_a_handoff_nobody_accepts_a_lost_customer(before: Stage) -> None:
+    assert not is_handoff(before, Stage.CHURNED)
 
 
 @pytest.mark.parametrize(
@@ -180,7 +184,7 @@ def test_a_move_within_one_teams_stages_is_not_a_handoff(before: Stage, after: S
 def test_handoffs_follow_a_workspaces_own_ownership() -> None:
     sales_to_the_end = {stage: Team.SALES for stage in Stage} | {Stage.CHURNED: Team.SUCCESS}
     assert not is_handoff(Stage.ACQUISITION, Stage.CONVERSION, sales_to_the_end)
-    assert is_handoff(Stage.LOYALTY, Stage.CHURNED, sales_to_the_end)
+    assert is_handoff(Stage.LOYALTY, Stage.ACQUISITION, {**sales_to_the_end, Stage.LOYALTY: Team.SUCCESS})
     assert owning_team(Stage.CONVERSION, sales_to_the_end) is Team.SALES
 
 
