@@ -1,5 +1,4 @@
-"""Handoffs and their SLA on SQLite and PostgreSQL: one alert per handoff, updated or superseded rather than
-repeated, accepted once; a reminder at the SLA and an escalation at twice it, in business hours, each once."""
+"""Handoffs and their SLA: one alert each, updated not repeated, accepted once; reminder and escalation once."""
 
 from __future__ import annotations
 
