@@ -32,7 +32,7 @@ logger = logging.getLogger(__name__)
 SANDBOX_DATABASE_URL = "sqlite:///lifecycle-sandbox.db"
 DEFAULT_PORT = 3001
 HOST = "127.0.0.1"  # the sandbox is for this machine only: no signing on the page's own endpoints
-PAGE_THREADS = 16  # long polls hold a thread each, and the bot calls back while a page request waits
+PAGE_THREADS = 32  # long polls hold a thread each (one per open tab), and the bot calls back while a page waits
 
 
 class SandboxError(Exception):
@@ -144,7 +144,7 @@ class Sandbox:
 def serve(
     sandbox: Sandbox, *, open_browser: bool, announce: Callable[[str], None], stop: threading.Event | None = None
 ) -> None:
-    """Start, say where, open the browser if asked, and serve until Ctrl-C or SIGTERM."""
+    """Start, say where, open the browser if asked, and serve until Ctrl-C or SIGTERM (or `stop` is set)."""
     stop = stop or threading.Event()
     sandbox.start()
     try:
@@ -154,16 +154,18 @@ def serve(
         )
         if open_browser:
             webbrowser.open(sandbox.url)
-        _stop_on_sigterm(stop)
+        _stop_on_signals(stop)
         while not stop.wait(0.5):
             pass
     except KeyboardInterrupt:
         pass
     finally:
         sandbox.stop()
+    announce("lifecycle-bot sandbox: stopped")
 
 
-def _stop_on_sigterm(stop: threading.Event) -> None:
+def _stop_on_signals(stop: threading.Event) -> None:
+    """Ctrl-C and SIGTERM end the loop above, so servers and the bot stop in order."""
     if threading.current_thread() is not threading.main_thread():
         return
 
@@ -171,3 +173,4 @@ def _stop_on_sigterm(stop: threading.Event) -> None:
         stop.set()
 
     signal.signal(signal.SIGTERM, handler)
+    signal.signal(signal.SIGINT, handler)

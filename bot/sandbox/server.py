@@ -53,7 +53,14 @@ class Response:
             self.content_type = content_type or "text/plain; charset=utf-8"
 
 
-STATUS_TEXT = {200: "OK", 400: "Bad Request", 401: "Unauthorized", 404: "Not Found", 405: "Method Not Allowed"}
+STATUS_TEXT = {
+    200: "OK",
+    400: "Bad Request",
+    403: "Forbidden",
+    404: "Not Found",
+    405: "Method Not Allowed",
+    415: "Unsupported Media Type",
+}
 
 
 class SandboxServer:
@@ -86,6 +93,9 @@ class SandboxServer:
         """Pick the handler for the method and path."""
         method = environ.get("REQUEST_METHOD", "GET")
         path = environ.get("PATH_INFO", "/")
+        if not _local_host(environ.get("HTTP_HOST", "")):
+            # Only this machine's names: a web page elsewhere cannot reach the sandbox through DNS rebinding.
+            return Response(403, "the sandbox answers only to 127.0.0.1 and localhost")
         if method == "GET":
             return self.get(path, parse_qs(environ.get("QUERY_STRING", "")))
         if method != "POST":
@@ -103,6 +113,9 @@ class SandboxServer:
             status, text = self.api.upload(path.removeprefix("/upload/"), body)
             return Response(status, text)
         if path.startswith("/sandbox/"):
+            if not environ.get("CONTENT_TYPE", "").startswith("application/json"):
+                # JSON only, so a cross-site form post can never act for the person at the page.
+                return Response(415, "the page's verbs take application/json")
             data = json.loads(body or b"{}")
             return Response(200, self.verb(path.removeprefix("/sandbox/"), data))
         return Response(404, "not found")
@@ -180,6 +193,11 @@ class SandboxServer:
         if name == "home":
             return actions.open_home(user)
         raise PageError(f"unknown verb {name!r}")
+
+
+def _local_host(host: str) -> bool:
+    name = host.rsplit(":", 1)[0] if not host.endswith("]") else host
+    return name in ("127.0.0.1", "localhost", "")
 
 
 def _read_body(environ: Environ) -> bytes:

@@ -25,7 +25,7 @@ MAX_VIEW_BLOCKS = 100
 MAX_PUSHED_VIEWS = 3
 # Params that slack_sdk sends as JSON strings inside form bodies.
 JSON_PARAMS = ("blocks", "attachments", "view", "files", "metadata")
-TIMEZONE = {"tz": "Europe/Berlin", "tz_label": "Central European Time", "tz_offset": 3600}
+TIMEZONE = {"tz": "Europe/London", "tz_label": "Greenwich Mean Time", "tz_offset": 0}
 
 
 class ApiError(Exception):

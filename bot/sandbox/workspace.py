@@ -16,6 +16,7 @@ from bot.sandbox.people import BOT_USER_ID, CHANNELS, PEOPLE
 JsonDict = dict[str, Any]
 MAX_MESSAGES_SHOWN = 200
 MAX_NOTICES = 20
+MAX_HANDLES = 2000  # trigger_ids and response_urls remembered (oldest forgotten first)
 SLACKBOT = "USLACKBOT"  # Slack's own voice: "/x failed with the error ..."
 
 
@@ -37,6 +38,11 @@ def display_name(user_id: str) -> str:
     if user_id == SLACKBOT:
         return "Slackbot"
     return next((p.real_name for p in PEOPLE if p.user_id == user_id), user_id)
+
+
+def _forget_oldest(handles: dict[str, Any]) -> None:
+    while len(handles) > MAX_HANDLES:
+        del handles[next(iter(handles))]
 
 
 @dataclass
@@ -135,6 +141,7 @@ class Workspace:
         trigger = f"{int(time.time())}.{uuid.uuid4().int % 10**12}.{uuid.uuid4().hex[:24]}"
         with self.cond:
             self.triggers[trigger] = user
+            _forget_oldest(self.triggers)
         return trigger
 
     def new_response_token(self, target: ResponseTarget) -> str:
@@ -142,6 +149,7 @@ class Workspace:
         token = uuid.uuid4().hex
         with self.cond:
             self.response_urls[token] = target
+            _forget_oldest(self.response_urls)
         return token
 
     # -- changes (callers hold the lock) ---------------------------------------------------

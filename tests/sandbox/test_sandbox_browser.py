@@ -209,3 +209,31 @@ def test_a_modal_refuses_to_submit_with_a_required_field_empty(demo_sandbox: San
     expect(modal.locator(".bk-error").first).to_contain_text("required")
     page.keyboard.press("Escape")
     expect(page.locator(".modal")).to_have_count(0)
+
+
+def test_mrkdwn_is_drawn_as_slack_draws_it(demo_sandbox: Sandbox, page: Page) -> None:
+    from playwright.sync_api import expect
+    from slack_sdk import WebClient
+
+    from bot.sandbox.slack_api import BOT_TOKEN
+
+    text = (
+        "*bold* _italic_ ~gone~ `code` for <@U0SERVICES|sofia> in <#C0SALES|sales>, "
+        "<!date^1700000000^{date_num}|a date> <https://example.com|a link> &lt;b&gt;not html&lt;/b&gt;\n"
+        "> quoted\n```pre *not bold*```"
+    )
+    client = WebClient(token=BOT_TOKEN, base_url=f"{demo_sandbox.url}/api/")
+    client.chat_postMessage(channel="C0GENERAL", text=text)
+    page.goto(f"{demo_sandbox.url}/#/{demo.people.SALES}/C0GENERAL")
+    body = page.locator("#messages .message .mrkdwn").last
+    expect(body.locator("b")).to_have_text("bold")
+    expect(body.locator("i")).to_have_text("italic")
+    expect(body.locator("s")).to_have_text("gone")
+    expect(body.locator("code")).to_have_text("code")
+    expect(body.locator(".mention")).to_have_text("@Sofia Services")
+    expect(body.locator(".channel-link")).to_have_text("#sales")
+    expect(body.locator("a[href='https://example.com']")).to_have_text("a link")
+    expect(body.locator("blockquote")).to_have_text("quoted")
+    expect(body.locator("pre")).to_have_text("pre *not bold*")
+    expect(body).to_contain_text("2023-11-14")
+    expect(body).to_contain_text("<b>not html</b>")

@@ -263,3 +263,18 @@ def _section(text: str) -> dict[str, Any]:
 
 def _modal(title: str = "One") -> dict[str, Any]:
     return json.loads(json.dumps({"type": "modal", "title": {"type": "plain_text", "text": title}, "blocks": []}))
+
+
+def test_the_page_s_verbs_take_json_only_so_other_sites_cannot_post_forms(served: Served) -> None:
+    form = requests.post(
+        served.url + "/sandbox/message", data={"user": SALES, "channel": "C0SALES", "text": "x"}, timeout=5
+    )
+    assert form.status_code == 415
+    assert served.messages(SALES, "C0SALES") == []
+
+
+def test_the_sandbox_answers_only_to_this_machine_s_names(served: Served) -> None:
+    rebound = requests.get(served.url + "/sandbox/config", headers={"Host": "evil.example:80"}, timeout=5)
+    assert rebound.status_code == 403
+    port = served.url.rsplit(":", 1)[1]
+    assert requests.get(served.url + "/sandbox/config", headers={"Host": f"localhost:{port}"}, timeout=5).ok

@@ -295,7 +295,8 @@ const App = (() => {
     const text = input.value.trim();
     if (!text) return;
     input.value = "";
-    await post("message", { channel: place, text, thread_ts: thread });
+    if (text.startsWith("/")) await post("command", { channel: place, text });
+    else await post("message", { channel: place, text, thread_ts: thread });
   }
 
   // -- start -----------------------------------------------------------------------------------
