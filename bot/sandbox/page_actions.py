@@ -44,11 +44,11 @@ class PageActions:
     def _response_url(self, target: ResponseTarget) -> str:
         return f"{self.root_url()}/response/{self.workspace.new_response_token(target)}"
 
-    def _say(self, user: str, channel: str, text: str, *, blocks: list[JsonDict] | None = None) -> None:
-        """An ephemeral note from the bot to one person (the way Slack shows dispatch failures)."""
+    def _say(self, user: str, channel: str, text: str) -> None:
+        """An ephemeral note from Slack itself (Slackbot), as Slack answers unknown commands and dispatch failures."""
         with self.workspace.cond:
             ts = self.workspace.next_ts()
-            message = Message(channel, ts, SLACKBOT, text, blocks or [], visible_to=user)
+            message = Message(channel, ts, SLACKBOT, text, visible_to=user)
             self.workspace.add_message(message)
 
     def _failed(self, what: str, reply: BotReply) -> None:
@@ -89,7 +89,7 @@ class PageActions:
             self._say(
                 user, channel, f"`{name}` is not a valid command. In Slack, messages that start with `/` are commands."
             )
-            return {"ok": False, "error": "unknown_command"}
+            return {"ok": False, "error": "unknown_command", "shown": True}
         fields = slack_requests.slash_command(
             command=name,
             text=escape_command_text(rest.strip()[:MAX_USER_TEXT]),
@@ -102,7 +102,7 @@ class PageActions:
         if reply.status != 200:
             self._failed(name, reply)
             self._say(user, channel, f'{name} failed with the error "dispatch_failed"')
-            return {"ok": False, "error": "dispatch_failed"}
+            return {"ok": False, "error": "dispatch_failed", "shown": True}
         body = reply.json
         if body.get("text") or body.get("blocks"):
             # An ack with content: Slack shows it at once, ephemeral unless response_type says otherwise.

@@ -22,7 +22,7 @@ const App = (() => {
       body: JSON.stringify({ user, ...body }),
     });
     const data = await response.json().catch(() => ({ ok: false, error: `HTTP ${response.status}` }));
-    if (data.ok === false && data.error) toast(`${verb}: ${data.error}`);
+    if (data.ok === false && data.error && !data.shown) toast(`${verb}: ${data.error}`);
     return data;
   }
 
