@@ -16,9 +16,10 @@ from lifecycle.risk import refresh_if_stale
 logger = logging.getLogger(__name__)
 
 
-def publish_home(client: WebClient, deps: Deps, *, workspace_id: str, user_id: str) -> None:
-    """Render and publish one person's App Home from stored health (refreshed first when stale)."""
-    refresh_if_stale(deps.reading, deps.transaction, workspace_id=workspace_id, now=deps.clock())
+def publish_home(client: WebClient, deps: Deps, *, workspace_id: str, user_id: str, fresh: bool = True) -> None:
+    """Render and publish one person's App Home from stored health (refreshed first when stale, if `fresh`)."""
+    if fresh:
+        refresh_if_stale(deps.reading, deps.transaction, workspace_id=workspace_id, now=deps.clock())
     with deps.reading() as session:
         view = home_view(home_summary(session, workspace_id=workspace_id, user_id=user_id))
     client.views_publish(user_id=user_id, view=view)
@@ -29,7 +30,8 @@ def refresh_home(client: WebClient | None, deps: Deps, *, workspace_id: str, use
     if client is None:
         return
     try:
-        publish_home(client, deps, workspace_id=workspace_id, user_id=user_id)
+        # The change re-assessed its own customer already; the rest is as fresh as the last refresh.
+        publish_home(client, deps, workspace_id=workspace_id, user_id=user_id, fresh=False)
     except Exception:  # noqa: BLE001 - the change is saved and answered; a stale Home is only logged
         logger.exception("could not refresh the App Home of %s", user_id)
 

@@ -88,6 +88,7 @@ def test_the_first_refresh_after_an_upgrade_records_flags_without_a_flood_of_ale
     run(bot, "/lifecycle", f"route cs <#{CS}|customer-success>")
     for name in ("Acme Corp", "Globex", "Initech"):
         run(bot, "/customer", f'add "{name}" retention')
+    bot.standin.wait_for_calls("views.publish", count=3)  # each add refreshes its author's Home afterwards
     bot.clock.advance(days=60)
     with bot.session_factory.begin() as session:  # as migration 0006 leaves a database: nothing stored yet
         session.execute(
