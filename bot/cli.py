@@ -40,8 +40,14 @@ def run(force_http: bool, port: int | None, host: str) -> None:
         _fail(str(error))
         return
     _configure_logging(settings.log_level)
+    from bot.preflight import check_slack
     from bot.runtime import build_runtime
 
+    try:
+        check_slack(settings)
+    except ConfigError as error:
+        _fail(str(error))
+        return
     runtime = build_runtime(settings)
     if settings.socket_mode and not force_http:
         runtime.run_socket_mode()
