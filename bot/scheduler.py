@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
@@ -27,6 +27,7 @@ logger = logging.getLogger(__name__)
 SWEEP_SECONDS = 60
 # Well inside the freshness window, so a reader never has to refresh a workspace on a running bot.
 HEALTH_REFRESH_SECONDS = int(FRESH_FOR.total_seconds() / 3)
+SCHEDULER_MAX_AGE = FRESH_FOR - 2 * timedelta(seconds=HEALTH_REFRESH_SECONDS)
 
 Sweep = Callable[[Session, datetime], int]
 """Queues what is due as of a moment, in the given transaction; returns how many messages."""
@@ -73,7 +74,12 @@ def run_health_refresh(
         workspace_ids = list(session.scalars(select(Workspace.id)))
     raised = 0
     for workspace_id in workspace_ids:
-        raised += len(refresh_if_stale(reading, session_factory.begin, workspace_id=workspace_id, now=clock()))
+        # Refresh well before readers would find it stale, so none of them has to refresh on a command.
+        raised += len(
+            refresh_if_stale(
+                reading, session_factory.begin, workspace_id=workspace_id, now=clock(), max_age=SCHEDULER_MAX_AGE
+            )
+        )
     if raised:
         logger.info("health refresh raised %s red flag(s)", raised)
         notify()

@@ -44,7 +44,8 @@ def log_touchpoint(
     now: datetime,
 ) -> LoggedTouchpoint:
     """Record a touchpoint; a note is scored for sentiment like feedback, but kept apart from it."""
-    found = resolve_customer(session, workspace_id=workspace_id, customer=customer)
+    # Locked like a stage move: concurrent touches must not lose a counter update or raise an alert twice.
+    found = resolve_customer(session, workspace_id=workspace_id, customer=customer, for_update=True)
     bounded = bound_text(note, MAX_NOTE_LENGTH)
     sentiment = score_text(bounded.text) if bounded.text else None
     intent = _first_intent(bounded.text)
@@ -189,7 +190,7 @@ def record_feedback(
     bounded = bound_text(text, MAX_NOTE_LENGTH)
     if not bounded.text:
         raise InvalidInput("The feedback text is empty.")
-    found = resolve_customer(session, workspace_id=workspace_id, customer=customer)
+    found = resolve_customer(session, workspace_id=workspace_id, customer=customer, for_update=True)
     sentiment = score_text(bounded.text)
     intent = _first_intent(bounded.text)
     feedback = Feedback(

@@ -122,7 +122,7 @@ def _alert(
     if route is None:
         return None
     reason = next((item.text for item in health.report.reasons if item.flag == flag), "")
-    enqueue(
+    queued = enqueue(
         session,
         workspace_id=customer.workspace_id,
         kind=OutboxKind.RED_FLAG,
@@ -130,7 +130,8 @@ def _alert(
         dedupe_key=f"red-flag:{customer.id}:{flag.value}:{anchor}"[:200],
         payload={"customer_id": customer.id, "flag": flag.value, "reason": reason},
     )
-    return route.channel_id  # queued now, or by whoever noticed the same episode first
+    # None when this episode was alerted already (by another process, or before the flag went down and up).
+    return route.channel_id if queued else None
 
 
 def refresh_customer_health(
@@ -166,16 +167,18 @@ class RefreshPlan:
     assessed: int
 
 
-def is_stale(workspace: Workspace | None, now: datetime) -> bool:
-    """True when the stored health is older (or, with a clock moved back, newer) than FRESH_FOR allows."""
+def is_stale(workspace: Workspace | None, now: datetime, max_age: timedelta = FRESH_FOR) -> bool:
+    """True when the stored health is older (or, with a clock moved back, newer) than `max_age` allows."""
     refreshed = workspace.health_refreshed_at if workspace is not None else None
-    return refreshed is None or abs(now - refreshed) > FRESH_FOR
+    return refreshed is None or abs(now - refreshed) > max_age
 
 
-def plan_refresh(session: Session, *, workspace_id: str, now: datetime, force: bool = False) -> RefreshPlan | None:
+def plan_refresh(
+    session: Session, *, workspace_id: str, now: datetime, force: bool = False, max_age: timedelta = FRESH_FOR
+) -> RefreshPlan | None:
     """Assess the whole workspace and compare with what is stored; None when it is fresh already."""
     workspace = session.get(Workspace, workspace_id)
-    if workspace is None or not (force or is_stale(workspace, now)):
+    if workspace is None or not (force or is_stale(workspace, now, max_age)):
         return None
     stored = {
         row.id: (row.health_score, row.risk_level, row.health_reasons, row.red_flags)
@@ -241,11 +244,17 @@ def apply_refresh(session: Session, plan: RefreshPlan) -> list[RaisedFlag]:
 
 
 def refresh_if_stale(
-    reading: SessionScope, writing: SessionScope, *, workspace_id: str, now: datetime, force: bool = False
+    reading: SessionScope,
+    writing: SessionScope,
+    *,
+    workspace_id: str,
+    now: datetime,
+    force: bool = False,
+    max_age: timedelta = FRESH_FOR,
 ) -> list[RaisedFlag]:
     """Bring a workspace's stored health up to date: assess in a read-only session, write in a short one."""
     with reading() as session:
-        plan = plan_refresh(session, workspace_id=workspace_id, now=now, force=force)
+        plan = plan_refresh(session, workspace_id=workspace_id, now=now, force=force, max_age=max_age)
     if plan is None:
         return []
     with writing() as session:

@@ -27,6 +27,11 @@ def run_migrations_online() -> None:
 
 
 def _run(connection: Connection) -> None:
+    if connection.dialect.name == "sqlite":
+        # Batch migrations copy and drop tables; with foreign keys on, dropping a parent table would cascade
+        # and delete its children (every customer's history). SQLite only honours this outside a transaction.
+        connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+        connection.commit()
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
