@@ -30,8 +30,8 @@ def _run(connection: Connection) -> None:
     if connection.dialect.name == "sqlite":
         # Batch migrations copy and drop tables; with foreign keys on, dropping a parent table would cascade
         # and delete its children (every customer's history). SQLite only honours this outside a transaction.
-        connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
-        connection.commit()
+        # Straight on the driver connection (autocommit): SQLAlchemy's own execute would open a transaction first.
+        connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")  # type: ignore[union-attr]
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
