@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import datetime
 from typing import Any
 
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
+from sqlalchemy.orm import Session
 
 from handlers.blocks import customers as customer_blocks
 from handlers.blocks import handoffs as handoff_blocks
@@ -28,6 +30,7 @@ from lifecycle.errors import InvalidInput
 from lifecycle.handoffs import HandoffAlreadyAccepted, accept_handoff
 from lifecycle.pending import take_pending
 from lifecycle.stages import Stage
+from storage.models import PendingCommand
 
 
 def caller_of(body: dict[str, Any]) -> Caller:
@@ -56,6 +59,11 @@ def id_on_button(action: dict[str, Any]) -> int:
         raise InvalidInput("That button no longer works. Please run the command again.") from None
 
 
+def _take(session: Session, value: dict[str, Any], caller: Caller, now: datetime) -> PendingCommand:
+    """The held command a "did you mean" button replays, claimed once by the person who typed it."""
+    return take_pending(session, workspace_id=caller.workspace_id, pending_id=value["p"], user=caller.user_id, now=now)
+
+
 @replies_on_error
 def pick_customer(
     ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, client: WebClient, context: dict[str, Any]
@@ -66,9 +74,7 @@ def pick_customer(
     value, caller = button_value(action), caller_of(body)
     with deps.transaction() as session:
         now = deps.clock()
-        pending = take_pending(
-            session, workspace_id=caller.workspace_id, pending_id=value["p"], user=caller.user_id, now=now
-        )
+        pending = _take(session, value, caller, now)
         request = request_from_arguments(pending.arguments, customer_id=int(value["c"]))
         reply = execute(session, request, caller=caller, now=now)
     respond(replace_original=True, **reply.as_kwargs())
@@ -85,9 +91,7 @@ def create_customer(
     value, caller = button_value(action), caller_of(body)
     with deps.transaction() as session:
         now = deps.clock()
-        pending = take_pending(
-            session, workspace_id=caller.workspace_id, pending_id=value["p"], user=caller.user_id, now=now
-        )
+        pending = _take(session, value, caller, now)
         customer = add_customer(
             session,
             workspace_id=caller.workspace_id,
