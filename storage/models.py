@@ -2,64 +2,21 @@
 
 from __future__ import annotations
 
-import enum
-from datetime import datetime
-from typing import Annotated, Any
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import (
-    JSON,
-    BigInteger,
-    Enum,
-    ForeignKey,
-    Index,
-    Integer,
-    String,
-    Text,
-    UniqueConstraint,
-    text,
-)
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy import JSON, Date, ForeignKey, Index, Numeric, String, Text, UniqueConstraint, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lifecycle.health import RiskLevel
 from lifecycle.stages import Stage, Team
 from lifecycle.states import FeedbackSource, HandoffStatus, OutboxKind, OutboxStatus
 from lifecycle.touchpoints import TouchpointKind
+from storage.base import Base, BigId, NameKey, SlackId, Timestamp, enum_type
 from storage.types import UTCDateTime
 
-# Slack IDs (team, user, channel) are short upper-case strings.
-SlackId = Annotated[str, mapped_column(String(32))]
-Timestamp = Annotated[datetime, mapped_column(UTCDateTime())]
-# SQLite only auto-increments INTEGER PRIMARY KEY; PostgreSQL gets a BIGINT identity.
-BigId = BigInteger().with_variant(Integer(), "sqlite")
-# Names are matched by prefix; a binary collation lets a plain B-tree index serve range scans on PostgreSQL.
-NameKey = String(120).with_variant(String(120, collation="C"), "postgresql")
-
-
-def _enum_type(enum_class: type[enum.Enum]) -> Enum:
-    # Store the enum's value ("reach"), not its Python name, as plain VARCHAR (no native enum to migrate).
-    return Enum(
-        enum_class,
-        values_callable=lambda members: [member.value for member in members],
-        native_enum=False,
-        length=20,
-        validate_strings=True,
-    )
-
-
-class Base(DeclarativeBase):
-    """Declarative base with enums stored by value."""
-
-    type_annotation_map = {
-        Stage: _enum_type(Stage),
-        Team: _enum_type(Team),
-        TouchpointKind: _enum_type(TouchpointKind),
-        HandoffStatus: _enum_type(HandoffStatus),
-        OutboxStatus: _enum_type(OutboxStatus),
-        OutboxKind: _enum_type(OutboxKind),
-        RiskLevel: _enum_type(RiskLevel),
-        dict[str, Any]: JSON(),
-        dict[str, Any] | None: JSON(),
-    }
+__all__ = ["Base"]
 
 
 class Workspace(Base):
@@ -79,6 +36,8 @@ class Workspace(Base):
     health_settings: Mapped[dict[str, Any] | None]
     # When every customer's stored health was last brought up to date (None: needs it now).
     health_refreshed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Set by app_uninstalled / tokens_revoked: no more work for this workspace; its data stays until erased.
+    uninstalled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     @classmethod
     def unsaved(cls, workspace_id: str, *, now: datetime) -> Workspace:
@@ -129,6 +88,11 @@ class Customer(Base):
     # Red flags up now, each with the anchor of what raised it (so its alert goes out once per episode).
     red_flags: Mapped[dict[str, Any] | None]
     health_assessed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Annual deal or contract value, in the workspace's currency; and when the contract renews.
+    value: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
+    renewal_date: Mapped[date | None] = mapped_column(Date())
+    # Erased customers keep their row (anonymous, for the funnel's counts) without names or text.
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     touchpoints: Mapped[list[Touchpoint]] = relationship(back_populates="customer", passive_deletes=True)
     stage_changes: Mapped[list[StageChange]] = relationship(back_populates="customer", passive_deletes=True)
@@ -151,6 +115,15 @@ class Touchpoint(Base):
             postgresql_where=text("intent IS NOT NULL"),
             sqlite_where=text("intent IS NOT NULL"),
         ),
+        # An imported row is stored once, however often its file is imported.
+        Index(
+            "uq_touchpoints_workspace_import_key",
+            "workspace_id",
+            "import_key",
+            unique=True,
+            postgresql_where=text("import_key IS NOT NULL"),
+            sqlite_where=text("import_key IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
@@ -166,6 +139,8 @@ class Touchpoint(Base):
     # A stated intent (lifecycle.intent) read in the note, and the words that triggered it.
     intent: Mapped[str | None] = mapped_column(String(20))
     intent_phrase: Mapped[str | None] = mapped_column(String(200))
+    # A digest of the imported CSV row this came from (None for rows logged in Slack).
+    import_key: Mapped[str | None] = mapped_column(String(64))
 
     customer: Mapped[Customer] = relationship(back_populates="touchpoints")
 
@@ -205,6 +180,14 @@ class Feedback(Base):
             postgresql_where=text("intent IS NOT NULL"),
             sqlite_where=text("intent IS NOT NULL"),
         ),
+        Index(
+            "uq_feedback_workspace_import_key",
+            "workspace_id",
+            "import_key",
+            unique=True,
+            postgresql_where=text("import_key IS NOT NULL"),
+            sqlite_where=text("import_key IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
@@ -212,7 +195,7 @@ class Feedback(Base):
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"))
     text: Mapped[str] = mapped_column(Text)
     author_user_id: Mapped[SlackId]
-    source: Mapped[FeedbackSource] = mapped_column(_enum_type(FeedbackSource))
+    source: Mapped[FeedbackSource] = mapped_column(enum_type(FeedbackSource))
     compound: Mapped[float]
     pos: Mapped[float]
     neu: Mapped[float]
@@ -222,6 +205,7 @@ class Feedback(Base):
     # A stated intent (lifecycle.intent) read in the text, and the words that triggered it.
     intent: Mapped[str | None] = mapped_column(String(20))
     intent_phrase: Mapped[str | None] = mapped_column(String(200))
+    import_key: Mapped[str | None] = mapped_column(String(64))
 
     customer: Mapped[Customer] = relationship(back_populates="feedback")
 
@@ -236,6 +220,18 @@ class TeamRoute(Base):
     channel_id: Mapped[SlackId]
     updated_by: Mapped[SlackId]
     updated_at: Mapped[Timestamp]
+
+
+class WorkspaceRole(Base):
+    """A lifecycle admin (role "admin") or a member of a team (role "sales", "services", "success", "managers")."""
+
+    __tablename__ = "workspace_roles"
+
+    workspace_id: Mapped[SlackId] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"), primary_key=True)
+    role: Mapped[str] = mapped_column(String(20), primary_key=True)
+    user_id: Mapped[SlackId] = mapped_column(primary_key=True)
+    added_by: Mapped[SlackId]
+    added_at: Mapped[Timestamp]
 
 
 class PendingCommand(Base):
