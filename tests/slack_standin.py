@@ -62,6 +62,8 @@ class StandInSlack:
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
         self.root_url = ""  # "http://127.0.0.1:<port>" once started
+        # Who users.info reports as workspace admins: the default sender (rita) installed the app.
+        self.workspace_admins: set[str] = {"U0REP"}
 
     def start(self) -> StandInSlack:
         """Bind to a free port and serve in a daemon thread."""
@@ -229,7 +231,8 @@ class StandInSlack:
             return {"ok": True, "channel": info | {"is_member": True}}
         if method == "users.info":
             user = p.get("user", "U0REP")
-            return {"ok": True, "user": {"id": user, "name": user.lower(), **USER_DEFAULTS}}
+            roles = {"is_admin": user in self.workspace_admins, "is_owner": False}
+            return {"ok": True, "user": {"id": user, "name": user.lower(), **USER_DEFAULTS, **roles}}
         if method == "files.getUploadURLExternal":
             file_id = "F" + uuid.uuid4().hex[:10].upper()
             return {"ok": True, "upload_url": f"{self.root_url}/upload/{file_id}", "file_id": file_id}
