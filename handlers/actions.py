@@ -133,6 +133,9 @@ def accept(
                 handoff_id=handoff_id,
                 user=caller.user_id,
                 now=deps.clock(),
+                workspace_admin=deps.workspace_admins.check(
+                    client, workspace_id=caller.workspace_id, user_id=caller.user_id
+                ),
             )
             reply = handoff_blocks.accepted_confirmation(handoff)
     except HandoffAlreadyAccepted as taken:

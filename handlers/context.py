@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from handlers.permissions import WorkspaceAdmins
 from lifecycle.clock import Clock, utc_now
 
 
@@ -22,6 +23,8 @@ class Deps:
     read_session_factory: sessionmaker[Session] | None = None
     # Wakes the outbox dispatcher after a commit, so alerts go out at once rather than at the next poll.
     notify: Callable[[], None] = lambda: None
+    # Who Slack says is a workspace admin or owner, cached briefly (never asked on every request).
+    workspace_admins: WorkspaceAdmins = field(default_factory=WorkspaceAdmins)
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:

@@ -27,6 +27,7 @@ class ActionId(StrEnum):
     OPEN_TOUCH_FORM = "open_touch_form"  # App Home buttons
     OPEN_STAGE_FORM = "open_stage_form"
     OPEN_FEEDBACK_FORM = "open_feedback_form"
+    AUDIT_OLDER = "audit_older"  # the next page of /lifecycle audit
 
 
 class CallbackId(StrEnum):

@@ -276,6 +276,7 @@ def update_health_setting(
 ) -> HealthConfig:
     """Change one health setting for a workspace (validated), and record who did."""
     workspace = repo.ensure_workspace(session, workspace_id, now=now)
+    previous = health_config(workspace).as_settings().get(key)
     config = health_config(workspace).with_setting(key, value)
     # A new dict, so SQLAlchemy sees the JSON column change.
     workspace.health_settings = {**(workspace.health_settings or {}), key: config.as_settings()[key]}
@@ -286,7 +287,9 @@ def update_health_setting(
         actor=actor,
         action="health.setting_changed",
         now=now,
+        announce=True,
         key=key,
+        previous=previous,
         value=config.as_settings()[key],
     )
     return config

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -14,6 +14,7 @@ from lifecycle.audit import record_audit
 from lifecycle.errors import LifecycleError
 from lifecycle.outbox import enqueue, has_undelivered, revive_failed
 from lifecycle.risk import refresh_customer_health
+from lifecycle.roles import require_team_member
 from lifecycle.sla import workspace_calendar
 from lifecycle.stages import Stage, Team, owning_team
 from lifecycle.states import HandoffStatus, OutboxKind
@@ -190,8 +191,19 @@ def post_waiting_handoffs(session: Session, *, workspace_id: str, team: Team, no
     return sum(1 for handoff in waiting if _send_alert(session, handoff, now))
 
 
-def accept_handoff(session: Session, *, workspace_id: str, handoff_id: int, user: str, now: datetime) -> Handoff:
-    """Accept a handoff: the accepter becomes the customer's owner for the receiving team."""
+def accept_handoff(
+    session: Session,
+    *,
+    workspace_id: str,
+    handoff_id: int,
+    user: str,
+    now: datetime,
+    workspace_admin: Callable[[], bool] = lambda: False,
+) -> Handoff:
+    """Accept a handoff: the accepter becomes the customer's owner for the receiving team.
+
+    When the receiving team has members, only they (and admins) may accept; `workspace_admin` is asked last.
+    """
     found = session.scalars(
         select(Handoff).where(Handoff.id == handoff_id, Handoff.workspace_id == workspace_id)
     ).one_or_none()
@@ -206,6 +218,14 @@ def accept_handoff(session: Session, *, workspace_id: str, handoff_id: int, user
         raise HandoffAlreadyAccepted(handoff)
     if handoff.status == HandoffStatus.SUPERSEDED:
         raise LifecycleError("This handoff was superseded: the customer moved on before anyone accepted it.")
+    require_team_member(
+        session,
+        workspace_id=workspace_id,
+        team=handoff.to_team,
+        user_id=user,
+        doing="accept this handoff",
+        workspace_admin=workspace_admin,
+    )
     handoff.status, handoff.accepted_by, handoff.accepted_at = HandoffStatus.ACCEPTED, user, now
     _touch(handoff, now)
     owner = session.get(CustomerTeamOwner, (handoff.customer_id, handoff.to_team))

@@ -34,9 +34,17 @@ from lifecycle.handoffs import HandoffView, alert_key, handoff_view
 from lifecycle.health import HealthReport, RedFlag
 from lifecycle.stages import Stage, Team, owning_team
 from storage import repositories as repo
-from storage.models import Customer, Feedback, OutboxMessage, Touchpoint
+from storage.models import AuditEvent, Customer, Feedback, OutboxMessage, Touchpoint
 
 TOUCHPOINTS_SHOWN = 3
+
+
+@dataclass(frozen=True)
+class ConfigChangeContent:
+    """A settings change to announce to the managers."""
+
+    event: AuditEvent
+    to: Destination
 
 
 @dataclass(frozen=True)
@@ -230,3 +238,12 @@ def chart_content(session: Session, message: OutboxMessage, *, now: datetime) ->
         return waits
     timezone = str(payload.get("timezone") or "UTC")
     return ChartContent(funnel_counts(session, workspace_id=message.workspace_id), timezone, to)
+
+
+def config_change_content(session: Session, message: OutboxMessage) -> ConfigChangeContent | Settle:
+    """A settings change, announced in the managers channel (nothing to announce to when it has none)."""
+    event = session.get(AuditEvent, (message.payload or {}).get("audit_event_id"))
+    managers = team_channel(session, message.workspace_id, Team.MANAGERS)
+    if event is None or event.workspace_id != message.workspace_id or managers is None:
+        return Settle.done()
+    return ConfigChangeContent(event, Destination(channel=managers))

@@ -40,6 +40,7 @@ def set_route(
         actor=actor,
         action="route.set",
         now=now,
+        announce=True,
         team=team.value,
         channel_id=channel_id,
         previous_channel_id=previous,

@@ -124,10 +124,14 @@ def create_schedule(
         actor=actor,
         action="digest.scheduled",
         now=now,
+        # A personal DM digest is the user's own business; a channel digest is the workspace's.
+        announce=schedule.user_id is None,
         schedule_id=schedule.id,
         frequency=schedule.frequency,
         time=schedule.time_of_day,
         timezone=schedule.timezone,
+        channel_id=schedule.channel_id,
+        user_id=schedule.user_id,
     )
     return schedule
 
@@ -151,7 +155,15 @@ def cancel_schedule(
         )
     schedule.cancelled_at = now
     record_audit(
-        session, workspace_id=workspace_id, actor=actor, action="digest.cancelled", now=now, schedule_id=schedule_id
+        session,
+        workspace_id=workspace_id,
+        actor=actor,
+        action="digest.cancelled",
+        now=now,
+        announce=schedule.user_id is None,
+        schedule_id=schedule_id,
+        channel_id=schedule.channel_id,
+        user_id=schedule.user_id,
     )
     return schedule
 

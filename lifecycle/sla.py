@@ -105,6 +105,7 @@ def update_sla(session: Session, *, workspace_id: str, change: SlaChange, actor:
         actor=actor,
         action="sla.changed",
         now=now,
+        announce=True,
         sla_hours=workspace.sla_hours,
         hours=f"{workspace.business_opens}-{workspace.business_closes}",
         days=workspace.business_days,

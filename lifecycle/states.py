@@ -33,6 +33,7 @@ class OutboxKind(StrEnum):
     RED_FLAG = "red_flag.alert"
     DIGEST = "digest"
     DIGEST_CHART = "digest.chart"
+    CONFIG_CHANGE = "config.change"  # a settings change, announced in the managers channel
 
 
 class FeedbackSource(StrEnum):

@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from handlers.blocks.audit import config_announcement
 from handlers.blocks.common import Reply
 from handlers.blocks.digest import chart_title, digest_reply
 from handlers.blocks.feedback_alerts import negative_feedback_alert
@@ -22,6 +23,7 @@ from handlers.blocks.red_flags import red_flag_alert
 from lifecycle.deliveries import Destination, Settle
 from lifecycle.outbox_contents import (
     chart_content,
+    config_change_content,
     digest_content,
     feedback_alert_content,
     handoff_alert_content,
@@ -139,6 +141,13 @@ def _digest_chart(session: Session, message: OutboxMessage, now: datetime) -> Sl
     return SlackCall("files_upload_v2", upload)
 
 
+def _config_change(session: Session, message: OutboxMessage, now: datetime) -> SlackCall | Settle:
+    content = config_change_content(session, message)
+    if isinstance(content, Settle):
+        return content
+    return post(content.to, config_announcement(content.event))
+
+
 RENDERERS: Mapping[OutboxKind, Renderer] = {
     OutboxKind.HANDOFF_ALERT: _handoff_alert,
     OutboxKind.HANDOFF_REFRESH: _handoff_refresh,
@@ -148,6 +157,7 @@ RENDERERS: Mapping[OutboxKind, Renderer] = {
     OutboxKind.RED_FLAG: _red_flag,
     OutboxKind.DIGEST: _digest,
     OutboxKind.DIGEST_CHART: _digest_chart,
+    OutboxKind.CONFIG_CHANGE: _config_change,
 }
 
 
