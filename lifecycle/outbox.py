@@ -8,12 +8,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from lifecycle.states import OutboxKind, OutboxStatus
-from storage.models import OutboxMessage
+from storage.models import OutboxMessage, Workspace
 
 
 @dataclass(frozen=True)
@@ -89,6 +89,11 @@ def has_undelivered(session: Session, *, handoff_id: int, kind: OutboxKind) -> b
     )
 
 
+def held_workspaces() -> Select[str]:
+    """The workspaces whose messages are held: they uninstalled the app (sent again after a re-install)."""
+    return select(Workspace.id).where(Workspace.uninstalled_at.is_not(None))
+
+
 def claim_due(
     session: Session, *, worker: str, now: datetime, policy: RetryPolicy, limit: int = 20
 ) -> Sequence[OutboxMessage]:
@@ -98,8 +103,10 @@ def claim_due(
         # A dispatcher died between claim and send: its lease ran out, so the message is due again.
         and_(OutboxMessage.status == OutboxStatus.SENDING, OutboxMessage.claim_expires_at <= now),
     )
+    # An uninstalled workspace's messages stay as they are (not failed, not lost) until it installs again.
+    held = OutboxMessage.workspace_id.not_in(held_workspaces())
     messages = session.scalars(
-        select(OutboxMessage).where(due).order_by(OutboxMessage.id).limit(limit).with_for_update(skip_locked=True)
+        select(OutboxMessage).where(due, held).order_by(OutboxMessage.id).limit(limit).with_for_update(skip_locked=True)
     ).all()
     for message in messages:
         message.status = OutboxStatus.SENDING

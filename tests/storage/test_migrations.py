@@ -4,15 +4,34 @@ from __future__ import annotations
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import MetaData, inspect
 
+from bot.installations import store_metadata
 from storage.models import Base
 
 
-def test_migrated_schema_matches_the_models(engine):
+def _models_and_slack_stores() -> MetaData:
+    """Our models plus slack_sdk's installation and state store tables (as the bot's store builds them)."""
+    combined = MetaData()
+    for metadata in (Base.metadata, store_metadata()):
+        for table in metadata.sorted_tables:
+            table.to_metadata(combined)
+    return combined
+
+
+def test_migrated_schema_matches_the_models_and_the_slack_stores(engine):
     with engine.connect() as connection:
         context = MigrationContext.configure(connection, opts={"compare_type": True})
-        assert compare_metadata(context, Base.metadata) == []
+        assert compare_metadata(context, _models_and_slack_stores()) == []
+
+
+def test_the_slack_store_tables_keep_slack_sdks_columns_with_room_for_encrypted_tokens(engine):
+    from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
+
+    slack_bots = SQLAlchemyInstallationStore.build_bots_table(MetaData(), "slack_bots")
+    stored = {column["name"]: column for column in inspect(engine).get_columns("slack_bots")}
+    assert set(stored) == {column.name for column in slack_bots.columns}
+    assert str(stored["bot_token"]["type"]).upper() == "TEXT"  # slack_sdk's VARCHAR(200) is too short for ciphertext
 
 
 def test_migrations_create_the_lookup_indexes(engine):
