@@ -11,6 +11,7 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 from sqlalchemy.orm import Session
 
+from handlers.admin_commands import show_audit
 from handlers.blocks import customers as customer_blocks
 from handlers.blocks import handoffs as handoff_blocks
 from handlers.blocks.common import Reply, section
@@ -23,7 +24,7 @@ from handlers.errors import replies_on_error
 from handlers.home import refresh_home
 from handlers.ids import ActionId
 from handlers.operations import Caller, execute
-from handlers.requests import request_from_arguments
+from handlers.requests import ShowAudit, request_from_arguments
 from lifecycle.activity import move_stage
 from lifecycle.customers import add_customer, customer_profile, search_customers
 from lifecycle.errors import InvalidInput
@@ -204,6 +205,21 @@ def open_form(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: We
     client.views_open(trigger_id=body["trigger_id"], view=MODALS[name](metadata=json.dumps({"from": "home"})))
 
 
+@replies_on_error
+def audit_older(
+    ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, client: WebClient, context: dict[str, Any]
+) -> None:
+    """The next, older page of /lifecycle audit, in place of the current one."""
+    ack()
+    scope, _, before = str(action.get("value", "")).partition("|")
+    if not before.isdigit() or not (scope in {"all", "settings"} or re.fullmatch(r"c:\d+", scope)):
+        raise InvalidInput("That button no longer works. Please run `/lifecycle audit` again.")
+    customer = int(scope[2:]) if scope.startswith("c:") else None
+    request = ShowAudit(scope="customer" if customer else scope, customer=customer, before_id=int(before))
+    reply = show_audit(deps_of(context), caller_of(body), request, client)
+    respond(replace_original=True, **reply.as_kwargs())
+
+
 def register(app: App) -> None:
     """Register every button listener, and the customer picker's options."""
     app.action(re.compile(f"^{ActionId.PICK_CUSTOMER}(:|$)"))(pick_customer)
@@ -211,6 +227,7 @@ def register(app: App) -> None:
     app.action(ActionId.ACCEPT_HANDOFF)(accept)
     app.action(re.compile(f"^{ActionId.PROMOTE_CUSTOMER}(:|$)"))(promote)
     app.action(ActionId.VIEW_CUSTOMER)(view_customer)
+    app.action(ActionId.AUDIT_OLDER)(audit_older)
     for form in (ActionId.OPEN_TOUCH_FORM, ActionId.OPEN_STAGE_FORM, ActionId.OPEN_FEEDBACK_FORM):
         app.action(form)(open_form)
     app.options(ActionId.CUSTOMER_SEARCH)(customer_picker_options)

@@ -15,10 +15,10 @@ from handlers.ids import Command
 from handlers.parsing import (
     parse_customer_command,
     parse_feedback_command,
-    parse_lifecycle_command,
     parse_stage_command,
     parse_touch_command,
 )
+from handlers.parsing_lifecycle import parse_lifecycle_command
 
 ModalBuilder = Callable[..., dict[str, Any]]
 
@@ -84,7 +84,11 @@ COMMAND_SPECS: dict[Command, CommandSpec] = {
             "/lifecycle at-risk | watch | loyal | funnel\n/lifecycle health [set <key> <value>]\n"
             "/lifecycle digest now [#channel]\n"
             "/lifecycle digest schedule <daily|weekdays|weekly <day>> <HH:MM> [time zone] [#channel|me]\n"
-            "/lifecycle digest list | cancel <id>",
+            "/lifecycle digest list | cancel <id>\n"
+            "/lifecycle admins [add|remove @user]\n"
+            "/lifecycle team <sales|services|success|managers> [add|remove @user]\n"
+            '/lifecycle audit ["<name>"|settings]\n'
+            "Admins only: route, sla, health set, channel digests, admins, team.",
             example="/lifecycle route services #onboarding",
             parse=parse_lifecycle_command,
         ),

@@ -21,8 +21,8 @@ from handlers.lifecycle_commands import run_lifecycle
 from handlers.operations import Caller, run_request
 from handlers.parsing import (
     parse_customer_command,
-    parse_lifecycle_command,
 )
+from handlers.parsing_lifecycle import parse_lifecycle_command
 from handlers.requests import OpenModal, ShowAtRisk, ShowHelp, ShowWatch
 
 logger = logging.getLogger(__name__)

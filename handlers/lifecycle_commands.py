@@ -11,6 +11,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy.orm import Session
 
+from handlers.admin_commands import authorize, change_roles, show_audit, show_roles
 from handlers.blocks.common import Reply, section
 from handlers.blocks.digest import describe_schedule, digest_queued, funnel_reply, schedule_created, schedules_list
 from handlers.blocks.health import at_risk_reply, health_settings_reply, loyalty_reply
@@ -20,6 +21,7 @@ from handlers.context import Deps
 from handlers.operations import Caller
 from handlers.requests import (
     CancelDigest,
+    ChangeRoles,
     DigestNow,
     LifecycleRequest,
     ListDigests,
@@ -28,10 +30,12 @@ from handlers.requests import (
     SetRoute,
     SetSla,
     ShowAtRisk,
+    ShowAudit,
     ShowFunnel,
     ShowHealthSettings,
     ShowHelp,
     ShowLoyal,
+    ShowRoles,
     ShowRoutes,
     ShowSla,
     ShowWatch,
@@ -235,11 +239,15 @@ SUBCOMMANDS: dict[type, Subcommand] = {
     ScheduleDigest: schedule_digest,
     ListDigests: list_digests,
     CancelDigest: cancel_digest,
+    ShowRoles: show_roles,
+    ChangeRoles: change_roles,
+    ShowAudit: show_audit,
 }
 
 
 def run_lifecycle(deps: Deps, caller: Caller, request: LifecycleRequest, client: WebClient) -> Reply:
-    """Run one /lifecycle subcommand."""
+    """Run one /lifecycle subcommand, if the caller may."""
+    authorize(deps, client, caller, request)
     return SUBCOMMANDS[type(request)](deps, caller, request, client)
 
 

@@ -173,6 +173,31 @@ class SetSla:
     change: SlaChange
 
 
+@dataclass(frozen=True)
+class ShowRoles:
+    """/lifecycle admins, /lifecycle team [<team>]: who holds a role (None: every team)."""
+
+    role: str | None
+
+
+@dataclass(frozen=True)
+class ChangeRoles:
+    """/lifecycle admins add|remove @user…, /lifecycle team <team> add|remove @user…"""
+
+    role: str
+    add: bool
+    users: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ShowAudit:
+    """/lifecycle audit ["<name>"|settings]: who changed what, newest first."""
+
+    scope: str  # "all", "settings" or "customer"
+    customer: str | int | None = None
+    before_id: int | None = None  # paging: entries older than this id
+
+
 CustomerRequest = ShowCustomer | LogTouch | MoveStage | RecordFeedback
 REQUEST_TYPES: dict[str, type[CustomerRequest]] = {cls.TAG: cls for cls in get_args(CustomerRequest)}
 # Held before the tags existed, a request was stored under its class name: still understood.
@@ -216,4 +241,7 @@ LifecycleRequest = (
     | ScheduleDigest
     | ListDigests
     | CancelDigest
+    | ShowRoles
+    | ChangeRoles
+    | ShowAudit
 )

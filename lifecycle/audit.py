@@ -15,7 +15,9 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from lifecycle.outbox import enqueue
+from lifecycle.stages import Team
 from lifecycle.states import OutboxKind
+from storage import repositories as repo
 from storage.models import AuditEvent
 
 # Keys of `details` that may hold personal text (what a person wrote or a customer's name).
@@ -48,7 +50,8 @@ def record_audit(
 ) -> AuditEvent:
     """Add an audit event; `details` must be JSON-serialisable.
 
-    With `announce`, the change is also posted to the managers channel (configuration changes are public).
+    With `announce`, the change is also posted to the managers channel (configuration changes are public);
+    before managers have a channel there is nobody to tell, and nothing is queued.
     """
     event = AuditEvent(
         workspace_id=workspace_id,
@@ -59,7 +62,7 @@ def record_audit(
         occurred_at=now,
     )
     session.add(event)
-    if announce:
+    if announce and repo.get_route(session, workspace_id, Team.MANAGERS) is not None:
         session.flush()
         enqueue(
             session,

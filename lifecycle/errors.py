@@ -9,6 +9,9 @@ from dataclasses import dataclass
 class LifecycleError(Exception):
     """Base of every error a user can fix; `message` is a complete, friendly sentence."""
 
+    # True when the message holds no user text, only our words and mentions built from user ids.
+    markup_safe = False
+
     def __init__(self, message: str, *, hint: str | None = None) -> None:
         super().__init__(message)
         self.message = message

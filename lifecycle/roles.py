@@ -37,7 +37,9 @@ class AdminAction(StrEnum):
 
 
 class NotAllowed(LifecycleError):
-    """The caller lacks the role an action needs; the message names who has it."""
+    """The caller lacks the role an action needs; the message names who has it (as mentions)."""
+
+    markup_safe = True
 
 
 def role_name(role: str | Team) -> str:

@@ -23,9 +23,19 @@ class RouteSet:
 
 
 def set_route(
-    session: Session, *, workspace_id: str, team: Team, channel_id: str, actor: str, now: datetime
+    session: Session,
+    *,
+    workspace_id: str,
+    team: Team,
+    channel_id: str,
+    actor: str,
+    now: datetime,
+    announce: bool = True,
 ) -> RouteSet:
-    """Route a team's alerts to a channel, replacing any earlier route; release alerts waiting for it."""
+    """Route a team's alerts to a channel, replacing any earlier route; release alerts waiting for it.
+
+    The change is announced to the managers unless `announce` is False (seeding a demo workspace).
+    """
     repo.ensure_workspace(session, workspace_id, now=now)
     route = repo.get_route(session, workspace_id, team)
     previous = route.channel_id if route else None
@@ -40,7 +50,7 @@ def set_route(
         actor=actor,
         action="route.set",
         now=now,
-        announce=True,
+        announce=announce,
         team=team.value,
         channel_id=channel_id,
         previous_channel_id=previous,

@@ -144,6 +144,12 @@ def active_schedules(session: Session, *, workspace_id: str | None = None) -> Se
     return session.scalars(query).all()
 
 
+def schedule_of(session: Session, *, workspace_id: str, schedule_id: int) -> DigestSchedule | None:
+    """A schedule of this workspace (active or not), or None."""
+    schedule = session.get(DigestSchedule, schedule_id)
+    return schedule if schedule is not None and schedule.workspace_id == workspace_id else None
+
+
 def cancel_schedule(
     session: Session, *, workspace_id: str, schedule_id: int, actor: str, now: datetime
 ) -> DigestSchedule:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import operator
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -46,6 +46,14 @@ def get_customer(session: Session, workspace_id: str, customer_id: int, *, for_u
         # populate_existing: refresh an object already in the session with the locked row's values.
         query = query.with_for_update().execution_options(populate_existing=True)
     return session.scalars(query).one_or_none()
+
+
+def customers_by_ids(session: Session, workspace_id: str, ids: Iterable[int]) -> Sequence[Customer]:
+    """The customers of this workspace among `ids` (ids of other workspaces are ignored)."""
+    wanted = list(ids)
+    if not wanted:
+        return []
+    return session.scalars(select(Customer).where(Customer.workspace_id == workspace_id, Customer.id.in_(wanted))).all()
 
 
 def get_customer_by_key(session: Session, workspace_id: str, key: str) -> Customer | None:

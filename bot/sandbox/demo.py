@@ -386,7 +386,15 @@ def _seed(session: Session, now: datetime) -> None:
     routed = now - ROUTED_AGO
     refresh_in_session(session, workspace_id=TEAM_ID, now=routed - timedelta(minutes=1), force=True)
     for team, channel in people.TEAM_CHANNELS.items():
-        set_route(session, workspace_id=TEAM_ID, team=Team(team), channel_id=channel, actor=manager, now=routed)
+        set_route(
+            session,
+            workspace_id=TEAM_ID,
+            team=Team(team),
+            channel_id=channel,
+            actor=manager,
+            now=routed,
+            announce=False,
+        )
     fresh = _Timeline(now, ids)
     _fresh(fresh)
     fresh.play(session)

@@ -14,12 +14,13 @@ QUOTES_HINT = 'Names with spaces need quotes, e.g. `/touch "Acme Corp" call`.'
 
 def error_reply(error: LifecycleError, *, command: str | None = None) -> Reply:
     """A friendly reply for a domain error: what was wrong, the hint, and (for bad input) the syntax."""
-    blocks: list[Block] = [section(f"⚠️ {escape_mrkdwn(error.message)}")]
+    message = error.message if error.markup_safe else escape_mrkdwn(error.message)
+    blocks: list[Block] = [section(f"⚠️ {message}")]
     if error.hint:
-        blocks.append(section(escape_mrkdwn(error.hint)))
+        blocks.append(section(error.hint if error.markup_safe else escape_mrkdwn(error.hint)))
     if isinstance(error, InvalidInput) and command in USAGE:
         blocks.append(section(usage_text(command)))
-    return Reply(text=escape_mrkdwn(error.message), blocks=blocks)
+    return Reply(text=message, blocks=blocks)
 
 
 def customer_choice_reply(

@@ -8,6 +8,8 @@ from typing import Any
 
 from sqlalchemy import select
 
+from lifecycle.routing import set_route
+from lifecycle.stages import Team
 from lifecycle.states import OutboxStatus
 from storage.models import OutboxMessage
 from tests.conftest import RunningBot
@@ -116,3 +118,17 @@ def deliver_everything_due(bot: RunningBot, *, timeout: float = 10.0) -> None:
             time.sleep(0.01)
         else:
             bot.dispatcher.deliver_due()
+
+
+def route(bot: RunningBot, team: str, channel: str, *, workspace_id: str = "T0ACME") -> None:
+    """Route a team's alerts as setup, without the announcement `/lifecycle route` posts to the managers."""
+    with bot.session_factory.begin() as session:
+        set_route(
+            session,
+            workspace_id=workspace_id,
+            team=Team(team),
+            channel_id=channel,
+            actor="U0REP",
+            now=bot.clock(),
+            announce=False,
+        )

@@ -20,7 +20,7 @@ from lifecycle.states import FeedbackSource, OutboxStatus
 from lifecycle.touchpoints import TouchpointKind
 from storage.models import Customer, DigestSchedule, Feedback, OutboxMessage, Workspace
 from tests.conftest import BOT_TOKEN
-from tests.e2e.helpers import blocks_text, reply_text, run
+from tests.e2e.helpers import blocks_text, reply_text, route, run
 from tests.seeding import History
 
 MANAGERS = "C0MGMT"
@@ -57,7 +57,7 @@ def sweep_at(bot, moment: datetime) -> int:
 
 
 def test_scheduling_listing_and_cancelling_digests(bot):
-    run(bot, "/lifecycle", f"route managers <#{MANAGERS}|managers>")
+    route(bot, "managers", MANAGERS)
     reply = reply_text(run(bot, "/lifecycle", "digest schedule weekdays 09:00 Europe/Berlin"))
     assert "✅ Digest #" in reply and "weekdays at 09:00 (Europe/Berlin) to the managers channel" in reply
     assert "Next one <!date^" in reply
@@ -86,7 +86,7 @@ def test_bad_schedules_get_the_syntax(bot):
 
 
 def test_a_berlin_weekday_digest_arrives_at_nine_local_across_dst_and_skips_the_weekend(bot):
-    run(bot, "/lifecycle", f"route managers <#{MANAGERS}|managers>")
+    route(bot, "managers", MANAGERS)
     bot.clock.now = datetime(2026, 3, 26, 12, 0, tzinfo=UTC)  # Thursday before the spring DST change
     run(bot, "/lifecycle", "digest schedule weekdays 09:00 Europe/Berlin")
     assert sweep_at(bot, datetime(2026, 3, 27, 7, 59, tzinfo=UTC)) == 0  # Friday 08:59 CET
@@ -103,7 +103,7 @@ def test_a_berlin_weekday_digest_arrives_at_nine_local_across_dst_and_skips_the_
 
 
 def test_a_digest_at_a_time_repeated_by_the_autumn_change_fires_once_that_day(bot):
-    run(bot, "/lifecycle", f"route managers <#{MANAGERS}|managers>")
+    route(bot, "managers", MANAGERS)
     bot.clock.now = datetime(2026, 10, 20, 12, 0, tzinfo=UTC)
     run(bot, "/lifecycle", "digest schedule daily 02:30 Europe/Berlin")
     # 25 October 2026: 02:30 happens twice in Berlin (00:30 and 01:30 UTC).
@@ -113,7 +113,7 @@ def test_a_digest_at_a_time_repeated_by_the_autumn_change_fires_once_that_day(bo
 
 
 def test_a_restart_just_before_nine_still_sends_once_and_a_long_outage_sends_one_catch_up(bot):
-    run(bot, "/lifecycle", f"route managers <#{MANAGERS}|managers>")
+    route(bot, "managers", MANAGERS)
     bot.clock.now = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)  # Sunday noon
     run(bot, "/lifecycle", "digest schedule daily 09:00 Europe/Berlin")
     assert sweep_at(bot, datetime(2026, 11, 23, 7, 59, tzinfo=UTC)) == 0  # 08:59, then the bot goes down
@@ -147,7 +147,7 @@ def seed_workspace(bot) -> None:
 
 
 def test_digest_now_shows_risks_loyalty_funnel_and_sentiment_with_a_funnel_chart(bot):
-    run(bot, "/lifecycle", f"route managers <#{MANAGERS}|managers>")
+    route(bot, "managers", MANAGERS)
     seed_workspace(bot)
     assert "Posting a digest of the last 7 days to <#C0MGMT>" in reply_text(run(bot, "/lifecycle", "digest now"))
     [digest] = [call for call in bot.standin.wait_for_calls("chat.postMessage") if call.params["channel"] == MANAGERS]
@@ -182,7 +182,7 @@ def test_digest_now_without_a_managers_channel_says_how_to_route_one(bot):
 
 
 def test_five_thousand_at_risk_customers_fit_in_one_message(bot):
-    run(bot, "/lifecycle", f"route managers <#{MANAGERS}|managers>")
+    route(bot, "managers", MANAGERS)
     now = bot.clock()
     with bot.session_factory.begin() as session:
         session.merge(Workspace(id=WS, created_at=now))
@@ -240,7 +240,7 @@ def test_five_thousand_at_risk_customers_fit_in_one_message(bot):
 
 @pytest.mark.timeout(180)
 def test_three_digest_send_processes_and_a_running_scheduler_post_one_digest(bot, database_url):
-    run(bot, "/lifecycle", f"route managers <#{MANAGERS}|managers>")
+    route(bot, "managers", MANAGERS)
     bot.dispatcher.stop()  # its fixed test clock is hours off the real one the processes below use
     real_now = utc_now()
     due = real_now - timedelta(minutes=1)

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from bot.scheduler import run_sla_sweep
 from storage.models import Customer, CustomerTeamOwner, Handoff
-from tests.e2e.helpers import blocks_text, deliver_everything_due, reply_text, run
+from tests.e2e.helpers import blocks_text, deliver_everything_due, reply_text, route, run
 
 SERVICES = "C0ONBOARD"
 SUCCESS = "C0CS"
@@ -18,9 +18,9 @@ MANAGERS = "C0MGMT"
 
 
 def route_everyone(bot) -> None:
-    run(bot, "/lifecycle", f"route services <#{SERVICES}|onboarding>")
-    run(bot, "/lifecycle", f"route cs <#{SUCCESS}|customer-success>")
-    run(bot, "/lifecycle", f"route managers <#{MANAGERS}|managers>")
+    route(bot, "services", SERVICES)
+    route(bot, "success", SUCCESS)
+    route(bot, "managers", MANAGERS)
 
 
 def posts_to(bot, channel: str):
@@ -185,8 +185,8 @@ def test_nobody_is_alerted_about_their_own_move_into_their_own_team(bot):
 
 
 def test_an_unaccepted_handoff_is_reminded_in_its_thread_then_escalated_across_a_dst_weekend(bot):
+    run(bot, "/lifecycle", "sla 4h 09:00-17:00 mon-fri Europe/Berlin")  # before managers have a channel to hear it
     route_everyone(bot)
-    run(bot, "/lifecycle", "sla 4h 09:00-17:00 mon-fri Europe/Berlin")
     # Friday 23 October 2026, 15:00 in Berlin (UTC+2); clocks go back on Sunday.
     bot.clock.now = datetime(2026, 10, 23, 13, 0, tzinfo=UTC)
     run(bot, "/customer", 'add "Acme Corp" acquisition')

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from bot.scheduler import run_health_refresh
-from tests.e2e.helpers import blocks_text, deliver_everything_due, reply_text, run
+from tests.e2e.helpers import blocks_text, deliver_everything_due, reply_text, route, run
 
 CS = "C0CS"
 MANAGERS = "C0MGMT"
 
 
 def test_a_customer_who_goes_silent_is_listed_at_risk_and_alerted_once(bot):
-    run(bot, "/lifecycle", f"route cs <#{CS}|customer-success>")
+    route(bot, "success", CS)
     run(bot, "/customer", 'add "Acme Corp" retention <@U0CSM|carla>')
     run(bot, "/touch", "acme call Kick-off for the new year")
     assert "No customer is at risk" in reply_text(run(bot, "/lifecycle", "at-risk"))
@@ -60,7 +60,7 @@ def test_the_watch_list_is_as_visible_as_the_at_risk_list(bot):
 
 
 def test_the_digest_says_nobody_is_at_risk_only_when_it_is_true(bot):
-    run(bot, "/lifecycle", f"route managers <#{MANAGERS}|managers>")
+    route(bot, "managers", MANAGERS)
     run(bot, "/customer", 'add "Acme Corp" retention')
     run(bot, "/touch", "acme call Quarterly review")
     run(bot, "/lifecycle", "digest now")
@@ -85,7 +85,7 @@ def test_the_first_refresh_after_an_upgrade_records_flags_without_a_flood_of_ale
 
     from storage.models import Customer, Workspace
 
-    run(bot, "/lifecycle", f"route cs <#{CS}|customer-success>")
+    route(bot, "success", CS)
     for name in ("Acme Corp", "Globex", "Initech"):
         run(bot, "/customer", f'add "{name}" retention')
     bot.standin.wait_for_calls("views.publish", count=3)  # each add refreshes its author's Home afterwards

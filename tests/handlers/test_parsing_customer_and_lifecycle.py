@@ -11,10 +11,10 @@ from handlers.parsing import (
     UsageError,
     parse_customer_command,
     parse_feedback_command,
-    parse_lifecycle_command,
     parse_stage_command,
     parse_touch_command,
 )
+from handlers.parsing_lifecycle import parse_lifecycle_command
 from handlers.requests import (
     REQUEST_TYPES,
     AddCustomer,

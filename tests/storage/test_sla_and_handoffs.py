@@ -36,7 +36,13 @@ def desk(session_factory, clock):
             with session_factory.begin() as session:
                 for team in teams:
                     set_route(
-                        session, workspace_id=WS, team=team, channel_id=CHANNELS[team], actor="U0ADMIN", now=clock()
+                        session,
+                        workspace_id=WS,
+                        team=team,
+                        channel_id=CHANNELS[team],
+                        actor="U0ADMIN",
+                        now=clock(),
+                        announce=False,
                     )
 
         def add(self, name: str, stage: Stage, owner: str = "U0REP") -> int:
