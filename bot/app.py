@@ -10,6 +10,7 @@ from slack_sdk import WebClient
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import Settings
+from bot.oauth import OAuthStores, forget_revoked_tokens, oauth_flow
 from handlers import register_handlers
 from handlers.context import Deps
 from lifecycle.clock import Clock, utc_now
@@ -25,16 +26,35 @@ def create_app(
     clock: Clock = utc_now,
     notify: Callable[[], None] = lambda: None,
     read_session_factory: sessionmaker[Session] | None = None,
+    oauth: OAuthStores | None = None,
 ) -> App:
-    """Wire the Slack client, request verification, every listener and the error handler."""
-    client = client or WebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url)
-    app = App(
-        client=client,
-        signing_secret=settings.slack_signing_secret or None,
-        # Listeners ack() first and keep working on Bolt's thread pool, inside Slack's 3 seconds.
-        process_before_response=False,
-        logger=logging.getLogger("slack_bolt"),
-    )
+    """Wire the Slack client, request verification, every listener and the error handler.
+
+    With `oauth` (many workspaces), Bolt serves the install pages and finds each request's token in the store;
+    without, every request uses the one SLACK_BOT_TOKEN.
+    """
+    bolt_logger = logging.getLogger("slack_bolt")
+    if oauth is None:
+        app = App(
+            client=client or WebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url),
+            signing_secret=settings.slack_signing_secret or None,
+            # Listeners ack() first and keep working on Bolt's thread pool, inside Slack's 3 seconds.
+            process_before_response=False,
+            logger=bolt_logger,
+        )
+    else:
+        app = App(
+            # No token of its own: Bolt gives each request a client with its workspace's token. Token rotation
+            # (oauth.v2.access) goes through this client too, so SLACK_API_URL is honoured.
+            client=client or WebClient(base_url=settings.slack_api_url),
+            signing_secret=settings.slack_signing_secret or None,
+            process_before_response=False,
+            logger=bolt_logger,
+            installation_store=oauth.installations,
+            installation_store_bot_only=True,
+            oauth_flow=oauth_flow(settings, oauth, session_factory, clock=clock, notify=notify),
+        )
+        app.use(forget_revoked_tokens(oauth.installations))
     deps = Deps(session_factory=session_factory, clock=clock, notify=notify, read_session_factory=read_session_factory)
     register_handlers(app, deps)
     return app

@@ -1,8 +1,9 @@
 """Delivers the outbox to Slack: claims due messages, renders them from the database, retries with backoff.
 
-The mechanics live here: claiming with a token per claim, renewing the lease before each send, calling Slack,
-recording the outcome. What a message shows is drawn by handlers/blocks/outbox_renderers.py; whether it is
-still worth sending, waits for another one, and where it goes is decided in lifecycle/deliveries.py.
+The mechanics live here: claiming with a token per claim, renewing the lease before each send, calling Slack
+with the workspace's own bot token, recording the outcome. What a message shows is drawn by
+handlers/blocks/outbox_renderers.py; whether it is still worth sending, waits for another one, and where it goes
+is decided in lifecycle/deliveries.py.
 """
 
 from __future__ import annotations
@@ -12,20 +13,31 @@ import os
 import socket
 import threading
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.slack_calls import CONNECTION_ERRORS, PERMANENT_ERRORS, Failure, classify, dispatcher_client, send
+from bot.installations import TokenSource
+from bot.slack_calls import (
+    AUTH_ERRORS,
+    CONNECTION_ERRORS,
+    PERMANENT_ERRORS,
+    Failure,
+    classify,
+    dispatcher_client,
+    for_token,
+    send,
+)
 from handlers.blocks.outbox_renderers import SlackCall, render
 from lifecycle.audit import record_audit
 from lifecycle.clock import Clock, utc_now
 from lifecycle.deliveries import Outcome, Settle, record_posted, refresh_before_rendering
 from lifecycle.outbox import RetryPolicy, claim_due, postpone, record_delivered, record_failure
 from lifecycle.states import OutboxKind, OutboxStatus
+from lifecycle.workspaces import is_active
 from storage.models import OutboxMessage
 
 __all__ = ["PERMANENT_ERRORS", "Claim", "Dispatcher", "Settle", "SlackCall", "dispatcher_client"]
@@ -46,6 +58,8 @@ class Dispatcher:
     """Sends outbox messages; several dispatchers (threads or processes) may run on one database."""
 
     session_factory: sessionmaker[Session]
+    # With one bot token, the client that sends everything; with `tokens`, the model (API URL, timeouts,
+    # retries) of the client each workspace's token gets.
     client: WebClient
     clock: Clock = utc_now
     policy: RetryPolicy = field(default_factory=RetryPolicy)
@@ -54,11 +68,15 @@ class Dispatcher:
     batch_size: int = 20
     # Claim tokens go in outbox.claimed_by (64 characters): a long pod name is cut, the pid and random part kept.
     worker_id: str = field(default_factory=lambda: f"{socket.gethostname()[:32]}:{os.getpid()}:{uuid.uuid4().hex[:6]}")
+    # Many workspaces: each workspace's own bot token (from the installation store). None: `client` as it is.
+    tokens: TokenSource | None = None
 
     def __post_init__(self) -> None:
         self._wake = threading.Event()
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
+        # The client of the message being sent, per delivering thread (a test may deliver beside the thread).
+        self._voice = threading.local()
 
     # --- running in the background -------------------------------------------------------------
 
@@ -124,7 +142,15 @@ class Dispatcher:
         renewed = self._renew_lease(claim)
         if renewed is None:
             return False  # our lease ran out and someone else took it over
-        kind, workspace_id = renewed
+        kind, workspace_id, active = renewed
+        if not active:
+            # Uninstalled since the claim: held (due, but not claimed) until the workspace installs again.
+            self._settle(claim, Settle.postpone(self.clock()))
+            return False
+        client = self._client_for(workspace_id)
+        if client is None:
+            self._record_failure(claim, Failure("no bot token for this workspace (is the app installed?)"))
+            return False
         reading = self.read_session_factory or self.session_factory
         if refresh_before_rendering(
             reading.begin, self.session_factory.begin, kind=kind, workspace_id=workspace_id, now=self.clock()
@@ -134,25 +160,38 @@ class Dispatcher:
         if isinstance(call, Settle):
             self._settle(claim, call)
             return False
+        self._voice.client = client
         try:
             response = self._call(call)
         except SlackApiError as error:
-            self._record_failure(claim, classify(error))
+            self._record_refusal(claim, classify(error), workspace_id)
             return False
         except CONNECTION_ERRORS as error:
             self._record_failure(claim, Failure(f"connection error: {error!r}"))
             return False
+        finally:
+            self._voice.client = None
         self._record_sent(claim, call, response.data if hasattr(response, "data") else {})
         return True
 
-    def _renew_lease(self, claim: Claim) -> tuple[OutboxKind, str] | None:
-        """Renew the lease for this send, so a slow batch never lets another dispatcher take it over mid-way."""
+    def _renew_lease(self, claim: Claim) -> tuple[OutboxKind, str, bool] | None:
+        """Renew the lease for this send, so a slow batch never lets another dispatcher take it over mid-way.
+
+        Returns the message's kind, workspace, and whether that workspace still has the app installed.
+        """
         with self.session_factory.begin() as session:
             message = session.get(OutboxMessage, claim.message_id)
             if message is None or message.status != OutboxStatus.SENDING or message.claimed_by != claim.token:
                 return None
             message.claim_expires_at = self.clock() + self.policy.lease
-            return message.kind, message.workspace_id
+            return message.kind, message.workspace_id, is_active(session, workspace_id=message.workspace_id)
+
+    def _client_for(self, workspace_id: str) -> WebClient | None:
+        """The client that speaks for this workspace: its own bot token, or the one configured client."""
+        if self.tokens is None:
+            return self.client
+        token = self.tokens.bot_token(workspace_id)
+        return for_token(self.client, token) if token else None
 
     def _render_claimed(self, claim: Claim) -> SlackCall | Settle:
         # Rendering reads a lot (a digest assesses every customer) but writes nothing: a read-only session.
@@ -170,7 +209,8 @@ class Dispatcher:
         return render(session, message, now=self.clock())
 
     def _call(self, call: SlackCall) -> Any:
-        return send(self.client, call)
+        """Make the call as the workspace whose message is being delivered."""
+        return send(getattr(self._voice, "client", None) or self.client, call)
 
     # --- outcomes --------------------------------------------------------------------------------
 
@@ -205,6 +245,19 @@ class Dispatcher:
             else:
                 assert settle.until is not None
                 postpone(message, until=settle.until)
+
+    def _record_refusal(self, claim: Claim, failure: Failure, workspace_id: str) -> None:
+        """Slack said no. A refused token means an uninstall (the message is held), unless we know otherwise."""
+        if failure.error in AUTH_ERRORS:
+            with self.session_factory.begin() as session:
+                active = is_active(session, workspace_id=workspace_id)
+            if not active:
+                self._settle(claim, Settle.postpone(self.clock()))  # uninstalled mid-send: held, not failed
+                return
+            if self.tokens is not None and self.tokens.per_workspace:
+                # Slack revokes the token before app_uninstalled reaches us: retry, by then it will be held.
+                failure = replace(failure, permanent=False)
+        self._record_failure(claim, failure)
 
     def _record_failure(self, claim: Claim, failure: Failure) -> None:
         with self.session_factory.begin() as session:

@@ -5,12 +5,16 @@ from __future__ import annotations
 import json
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 from handlers.command_specs import COMMAND_SPECS
 from handlers.ids import CallbackId
 
 MANIFEST_PATH = Path(__file__).with_name("manifest.json")
 PLACEHOLDER_URL = "https://lifecycle-bot.example.com/slack/events"
+# Many workspaces (SLACK_CLIENT_ID and SLACK_CLIENT_SECRET set): Slack's OAuth install, served beside /slack/events.
+INSTALL_PATH = "/slack/install"
+REDIRECT_PATH = "/slack/oauth_redirect"
 
 BOT_SCOPES = [
     "commands",
@@ -24,7 +28,14 @@ BOT_SCOPES = [
     "files:write",
 ]
 
-BOT_EVENTS = ["app_home_opened"]
+# app_uninstalled and tokens_revoked stop a workspace's work (its data stays).
+BOT_EVENTS = ["app_home_opened", "app_uninstalled", "tokens_revoked"]
+
+
+def redirect_url(request_url: str) -> str:
+    """The OAuth redirect URL on the same host as the request URL."""
+    parts = urlsplit(request_url)
+    return urlunsplit((parts.scheme, parts.netloc, REDIRECT_PATH, "", ""))
 
 
 def build_manifest(*, socket_mode: bool = False, request_url: str = PLACEHOLDER_URL) -> dict[str, Any]:
@@ -61,7 +72,11 @@ def build_manifest(*, socket_mode: bool = False, request_url: str = PLACEHOLDER_
                 }
             ],
         },
-        "oauth_config": {"scopes": {"bot": BOT_SCOPES}},
+        "oauth_config": {
+            # Socket Mode has no public URL, so no install pages either (one workspace, one token).
+            **({} if socket_mode else {"redirect_urls": [redirect_url(request_url)]}),
+            "scopes": {"bot": BOT_SCOPES},
+        },
         "settings": {
             "event_subscriptions": {**url_settings, "bot_events": BOT_EVENTS},
             "interactivity": {"is_enabled": True, **url_settings},

@@ -12,13 +12,18 @@ from slack_sdk import WebClient
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot import redaction
 from bot.app import create_app
-from bot.config import Settings
+from bot.config import ConfigError, Settings
 from bot.dispatcher import Dispatcher, dispatcher_client
+from bot.installations import StoredTokens, TokenUnreadable
+from bot.oauth import OAuthStores, oauth_stores
+from bot.preflight import check_slack
 from bot.scheduler import build_scheduler, run_digest_sweep
 from bot.server import HttpServer, make_wsgi_app
 from lifecycle.clock import Clock, utc_now
 from lifecycle.outbox import RetryPolicy
+from lifecycle.workspaces import mark_installed
 from storage.db import database_answers, make_engine, make_session_factory
 from storage.migrate import upgrade
 
@@ -36,6 +41,7 @@ class Runtime:
     scheduler: BackgroundScheduler
     session_factory: sessionmaker[Session]
     read_session_factory: sessionmaker[Session]
+    oauth: OAuthStores | None = None  # many workspaces; None: one workspace, SLACK_BOT_TOKEN
 
     def start_background_work(self) -> None:
         """Start delivering the outbox and running periodic jobs."""
@@ -56,6 +62,8 @@ class Runtime:
         """Serve HTTP until interrupted."""
         server = self.http_server(host=host, port=port)
         logger.info("serving Slack requests on %s/slack/events", server.url)
+        if self.oauth is not None:
+            logger.info("workspaces install the app at %s/slack/install", server.url)
         self.start_background_work()
         try:
             server.serve_forever()
@@ -88,17 +96,26 @@ def assemble(
     """The one place a process is wired: sessions, the outbox dispatcher, the Bolt app and the scheduler.
 
     `run`, `digest send` and the tests' running bot all come from here; tests pass their clock, a client on the
-    stand-in Slack and short intervals.
+    stand-in Slack and short intervals. With SLACK_CLIENT_ID and SLACK_CLIENT_SECRET, installs go through OAuth
+    and every workspace's messages are sent with its own token; otherwise with SLACK_BOT_TOKEN.
     """
+    redaction.protect(_secrets(settings))
     session_factory = make_session_factory(engine)
     read_session_factory = make_session_factory(engine, read_only=True)
+    oauth = oauth_stores(settings, engine) if settings.oauth_enabled else None
+    if oauth is not None and settings.slack_bot_token:
+        logger.warning("SLACK_BOT_TOKEN is ignored: with SLACK_CLIENT_ID each workspace uses the token it installed")
+    model_client = dispatcher_client(
+        "" if oauth else settings.slack_bot_token, settings.slack_api_url, retry_interval=retry_interval
+    )
     dispatcher = Dispatcher(
         session_factory,
-        dispatcher_client(settings.slack_bot_token, settings.slack_api_url, retry_interval=retry_interval),
+        model_client,
         clock=clock,
         policy=RetryPolicy(give_up_after=timedelta(hours=settings.outbox_give_up_hours)),
         read_session_factory=read_session_factory,
         poll_interval=poll_interval,
+        tokens=_stored_tokens(settings, oauth),
     )
     app = create_app(
         settings,
@@ -107,6 +124,7 @@ def assemble(
         clock=clock,
         notify=dispatcher.nudge,
         read_session_factory=read_session_factory,
+        oauth=oauth,
     )
     scheduler = build_scheduler(
         session_factory, notify=dispatcher.nudge, clock=clock, read_session_factory=read_session_factory
@@ -119,6 +137,26 @@ def assemble(
         scheduler=scheduler,
         session_factory=session_factory,
         read_session_factory=read_session_factory,
+        oauth=oauth,
+    )
+
+
+def _secrets(settings: Settings) -> list[str]:
+    return [
+        settings.slack_bot_token,
+        settings.slack_signing_secret,
+        settings.slack_app_token,
+        settings.slack_client_secret,
+        *settings.encryption_keys,
+    ]
+
+
+def _stored_tokens(settings: Settings, oauth: OAuthStores | None) -> StoredTokens | None:
+    if oauth is None:
+        return None
+    api = WebClient(base_url=settings.slack_api_url, timeout=10)
+    return StoredTokens(
+        oauth.installations, client_id=settings.slack_client_id, client_secret=settings.slack_client_secret, api=api
     )
 
 
@@ -126,7 +164,38 @@ def build_runtime(settings: Settings, *, migrate: bool = True) -> Runtime:
     """Apply migrations (unless told not to) and wire the process on settings.database_url."""
     if migrate:
         upgrade(settings.database_url)
-    return assemble(settings, make_engine(settings.database_url))
+    runtime = assemble(settings, make_engine(settings.database_url))
+    if runtime.oauth is not None:
+        rewrap_stored_tokens(runtime.oauth)
+    else:
+        confirm_token_workspace(runtime)
+    return runtime
+
+
+def rewrap_stored_tokens(oauth: OAuthStores) -> None:
+    """Encrypt stored tokens under the newest LIFECYCLE_ENCRYPTION_KEY (after a key rotation, or turning it on)."""
+    try:
+        changed = oauth.installations.rewrap_tokens()
+    except TokenUnreadable as error:
+        # Every workspace of that key stays silent until the key is back; say so loudly, but keep serving the rest.
+        logger.error("%s", error)
+        return
+    if changed:
+        logger.info("re-encrypted the tokens of %s installation row(s) under the newest key", changed)
+
+
+def confirm_token_workspace(runtime: Runtime) -> None:
+    """One bot token: the workspace Slack accepts it for has the app installed (again, after a re-install)."""
+    try:
+        workspace_id = check_slack(runtime.settings)
+    except ConfigError as error:
+        logger.warning("could not confirm the workspace of SLACK_BOT_TOKEN: %s", error)
+        return
+    if not workspace_id:
+        return
+    with runtime.session_factory.begin() as session:
+        if mark_installed(session, workspace_id=workspace_id, installer=None, now=runtime.dispatcher.clock()):
+            logger.info("workspace %s has the app installed again: its held messages go out now", workspace_id)
 
 
 def send_due_digests(settings: Settings) -> tuple[int, int]:

@@ -3,6 +3,9 @@
 Each process runs its own in-memory scheduler (APScheduler job stores must not be shared between
 schedulers). That is safe with several replicas because every job only queues outbox messages whose
 dedupe keys are unique in the database: whichever process gets there first wins, the others no-op.
+
+The jobs only queue; the dispatcher sends, each workspace with its own token. A workspace that uninstalled the
+app is passed by: no digests, reminders, escalations or red flags are queued for it until it installs again.
 """
 
 from __future__ import annotations
@@ -13,14 +16,13 @@ from datetime import datetime, timedelta
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
-from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from lifecycle.clock import Clock, utc_now
 from lifecycle.risk import FRESH_FOR, refresh_if_stale
 from lifecycle.schedules import enqueue_due_digests
 from lifecycle.sla import check_slas
-from storage.models import Workspace
+from lifecycle.workspaces import active_workspace_ids, skipping_uninstalled
 
 logger = logging.getLogger(__name__)
 
@@ -34,11 +36,13 @@ Sweep = Callable[[Session, datetime], int]
 
 
 def _sla(session: Session, now: datetime) -> int:
-    return check_slas(session, now=now)
+    with skipping_uninstalled(session):
+        return check_slas(session, now=now)
 
 
 def _digests(session: Session, now: datetime) -> int:
-    return enqueue_due_digests(session, now=now)
+    with skipping_uninstalled(session):
+        return enqueue_due_digests(session, now=now)
 
 
 def run_sweep(session_factory: sessionmaker[Session], sweep: Sweep, *, clock: Clock, notify: Callable[[], None]) -> int:
@@ -68,10 +72,10 @@ def run_health_refresh(
     notify: Callable[[], None],
     read_session_factory: sessionmaker[Session] | None = None,
 ) -> int:
-    """Bring every workspace's stored health up to date (time passing raises and lowers flags); returns flags raised."""
+    """Refresh each installed workspace's stored health (time raises and lowers flags); returns flags raised."""
     reading = (read_session_factory or session_factory).begin
     with reading() as session:
-        workspace_ids = list(session.scalars(select(Workspace.id)))
+        workspace_ids = active_workspace_ids(session)
     raised = 0
     for workspace_id in workspace_ids:
         # Refresh well before readers would find it stale, so none of them has to refresh on a command.

@@ -39,6 +39,8 @@ PERMANENT_ERRORS = frozenset(
         "invalid_arguments",
     }
 )
+# Slack refused the token itself: the app was uninstalled or its token revoked (or the token is wrong).
+AUTH_ERRORS = frozenset({"invalid_auth", "not_authed", "account_inactive", "token_revoked", "token_expired"})
 # The request never got a Slack answer: worth another try.
 CONNECTION_ERRORS: tuple[type[Exception], ...] = (URLError, OSError, TimeoutError, HTTPException, SlackRequestError)
 DEFAULT_RETRY_AFTER = 30.0  # seconds, when a 429 comes without Retry-After
@@ -63,6 +65,17 @@ def dispatcher_client(token: str, base_url: str, *, retry_interval: float = 0.5)
             ConnectionErrorRetryHandler(max_retry_count=1, interval_calculator=_fixed(retry_interval)),
             ServerErrorRetryHandler(max_retry_count=1, interval_calculator=_fixed(retry_interval)),
         ],
+    )
+
+
+def for_token(model: WebClient, token: str) -> WebClient:
+    """A client like `model` (API URL, timeout, retries) that speaks with another workspace's token."""
+    return WebClient(
+        token=token,
+        base_url=model.base_url,
+        timeout=model.timeout,
+        retry_handlers=model.retry_handlers,
+        logger=model.logger,
     )
 
 

@@ -43,14 +43,15 @@ def mark_installed(session: Session, *, workspace_id: str, installer: str | None
     if installer:
         # Whoever installs can configure it at once (route channels, set the SLA) without asking anyone.
         grant_role(session, workspace_id=workspace_id, role=ADMIN, user_id=installer, actor=installer, now=now)
-    record_audit(
-        session,
-        workspace_id=workspace_id,
-        actor=installer or BOT_ACTOR,
-        action="workspace.installed",
-        now=now,
-        reinstalled=was_uninstalled,
-    )
+    if installer or was_uninstalled:  # a bot that merely starts again with its token changes nothing
+        record_audit(
+            session,
+            workspace_id=workspace_id,
+            actor=installer or BOT_ACTOR,
+            action="workspace.installed",
+            now=now,
+            reinstalled=was_uninstalled,
+        )
     return was_uninstalled
 
 
