@@ -23,11 +23,11 @@ def _text(value: object) -> str:
     return escape_mrkdwn(str(value)) if value not in (None, "") else ""
 
 
-def _role(details: Details, verb: str, preposition: str) -> str:
+def _role(details: Details, *, granted: bool) -> str:
     user, role = mention(str(details.get("user"))), details.get("role")
     if role == ADMIN:
-        return f"{verb} {user} {'a' if verb == 'made' else 'as a'} lifecycle admin"
-    return f"{verb} {user} {preposition} the *{role}* team"
+        return f"made {user} a lifecycle admin" if granted else f"removed {user} as a lifecycle admin"
+    return f"added {user} to the *{role}* team" if granted else f"removed {user} from the *{role}* team"
 
 
 def _schedule(details: Details) -> str:
@@ -57,8 +57,8 @@ DESCRIBERS: dict[str, Callable[[Details], str]] = {
     "health.setting_changed": _health_setting,
     "digest.scheduled": _schedule,
     "digest.cancelled": lambda d: f"cancelled digest #{d.get('schedule_id')}",
-    "role.granted": lambda d: _role(d, "made", "to"),
-    "role.revoked": lambda d: _role(d, "removed", "from"),
+    "role.granted": lambda d: _role(d, granted=True),
+    "role.revoked": lambda d: _role(d, granted=False),
     "customer.created": lambda d: f"created it in {d.get('stage')}",
     "stage.changed": _stage_change,
     "touchpoint.logged": lambda d: f"logged a {d.get('kind')}",
