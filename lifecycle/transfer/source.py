@@ -1,0 +1,81 @@
+"""Reading a CSV file as a stream of rows with their line numbers, whatever its delimiter."""
+
+from __future__ import annotations
+
+import csv
+import itertools
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, TextIO
+
+from lifecycle.errors import InvalidInput
+from lifecycle.transfer.columns import FileKind, Layout, read_header
+from lifecycle.transfer.report import ImportResult
+
+if TYPE_CHECKING:
+    from _csv import Reader
+
+# A cell may be long (an email body); longer than this is not a CRM export. Stored text is cut to 4000 anyway.
+MAX_CELL_CHARS = 1_000_000
+DELIMITERS = ",;\t"
+# A spreadsheet runs a cell starting with these as a formula (CSV injection): export puts a quote before them,
+# which is taken off again here.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """One record of the file: the line it starts on and its cells."""
+
+    line: int
+    cells: list[str]
+
+
+class Cells:
+    """Reads one column of a row by our column name ("" when the file has no such column or the row is short)."""
+
+    def __init__(self, layout: Layout) -> None:
+        self._positions = layout.positions
+
+    def get(self, row: Row, name: str) -> str:
+        """The cell of `name` in `row`, stripped."""
+        index = self._positions[name]
+        if index is None or index >= len(row.cells):
+            return ""
+        text = row.cells[index].strip()
+        if text[:1] == "'" and text[1:2] in FORMULA_STARTS:
+            return text[1:].strip()
+        return text
+
+
+def open_rows(stream: TextIO, kind: FileKind, result: ImportResult) -> tuple[Layout, Iterator[Row]]:
+    """The file's layout (from its header) and its rows, read one at a time; unreadable rows are rejected."""
+    first = stream.readline()
+    if not first.strip():
+        raise InvalidInput(f"The {kind.value} file is empty: it needs a header line first.")
+    # European spreadsheets write ";" and some exports tabs: the header's most frequent one wins.
+    delimiter = max(DELIMITERS, key=first.count)
+    if csv.field_size_limit() < MAX_CELL_CHARS:
+        csv.field_size_limit(MAX_CELL_CHARS)
+    reader = csv.reader(itertools.chain([first], stream), delimiter=delimiter)
+    layout = read_header(kind, next(reader))
+    result.ignored_columns = layout.ignored
+    return layout, _rows(reader, result)
+
+
+def _rows(reader: Reader, result: ImportResult) -> Iterator[Row]:
+    # line_num counts physical lines, so a record with a quoted line break starts one after the previous end.
+    start = reader.line_num + 1
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            result.rows += 1
+            result.reject(start, "unreadable row", f"unreadable row: {error}")
+            start = reader.line_num + 1
+            continue
+        line, start = start, reader.line_num + 1
+        if any(cell.strip() for cell in cells):
+            yield Row(line, cells)

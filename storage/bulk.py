@@ -1,0 +1,159 @@
+"""Bulk statements for CSV import and export: batched inserts that skip what is stored, streamed reads.
+
+Like the repositories, nothing here commits: the importer commits once per batch.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterator, Mapping, Sequence
+from datetime import datetime
+from typing import Any, cast
+
+from sqlalchemy import Column, Table, bindparam, case, func, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from storage.models import Customer, Feedback, Touchpoint, Workspace
+from storage.types import UTCDateTime
+
+# Bound parameters per IN list: well under SQLite's 32766 and PostgreSQL's 65535.
+IN_CHUNK = 5_000
+READ_CHUNK = 2_000
+
+
+def table_of(model: type[Any]) -> Table:
+    """The Core table of a model, for executemany."""
+    return cast(Table, model.__table__)
+
+
+def workspace_ids(session: Session) -> list[str]:
+    """Every workspace the database knows, by id."""
+    return list(session.scalars(select(Workspace.id).order_by(Workspace.id)))
+
+
+def add_workspace(session: Session, workspace_id: str, *, now: datetime) -> None:
+    """Create a workspace row with its defaults."""
+    session.add(Workspace(id=workspace_id, created_at=now))
+    session.flush()
+
+
+def count_customers(session: Session, workspace_id: str) -> int:
+    """How many customers a workspace has."""
+    return int(
+        session.scalar(select(func.count()).select_from(Customer).where(Customer.workspace_id == workspace_id)) or 0
+    )
+
+
+def insert_new(
+    session: Session, table: Table, rows: Sequence[Mapping[str, Any]], *returning: Column[Any]
+) -> list[Sequence[Any]]:
+    """Insert rows in batches, skipping those a unique constraint already holds; `returning` of the inserted ones."""
+    if not rows:
+        return []
+    dialect = session.get_bind().dialect.name
+    dialect_insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    # No conflict target: any unique constraint or unique partial index (the import keys) makes a row a no-op.
+    statement = dialect_insert(table).on_conflict_do_nothing().returning(*returning)
+    return list(session.connection().execute(statement, list(rows)))
+
+
+def insert_all(session: Session, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Insert rows in one executemany."""
+    if rows:
+        session.connection().execute(insert(table), list(rows))
+
+
+def customer_ids(session: Session, workspace_id: str, keys: Collection[str]) -> dict[str, int]:
+    """The ids of the customers with these name keys (erased customers have no name to match)."""
+    found: dict[str, int] = {}
+    ordered = sorted(keys)
+    for start in range(0, len(ordered), IN_CHUNK):
+        rows = session.execute(
+            select(Customer.name_key, Customer.id).where(
+                Customer.workspace_id == workspace_id,
+                Customer.name_key.in_(ordered[start : start + IN_CHUNK]),
+                Customer.erased_at.is_(None),
+            )
+        )
+        found.update({key: customer_id for key, customer_id in rows})
+    return found
+
+
+def record_activity(session: Session, changes: Sequence[Mapping[str, Any]]) -> None:
+    """Move customers' derived columns forward after imported activity, and clear their stored health.
+
+    Each change: customer_id, touched_at (the latest imported touch, or None), loyalty (events to add) and
+    active_at (the latest imported activity). Stored health is cleared so the next refresh records whatever
+    the history says without alerting it (lifecycle.risk alerts only a change from a stored assessment).
+    """
+    if not changes:
+        return
+    table = table_of(Customer)
+    touched = bindparam("touched_at", type_=UTCDateTime())
+    active = bindparam("active_at", type_=UTCDateTime())
+    statement = (
+        update(table)
+        .where(table.c.id == bindparam("customer_id"))
+        .values(
+            last_touch_at=case(
+                (touched.is_(None), table.c.last_touch_at),
+                (table.c.last_touch_at.is_(None), touched),
+                (table.c.last_touch_at < touched, touched),
+                else_=table.c.last_touch_at,
+            ),
+            loyalty_events=table.c.loyalty_events + bindparam("loyalty"),
+            updated_at=case((table.c.updated_at < active, active), else_=table.c.updated_at),
+            **_CLEARED_HEALTH,
+        )
+    )
+    # In id order, so two imports (or an import and a rep) lock customers in the same order on PostgreSQL.
+    session.connection().execute(statement, sorted(changes, key=lambda change: change["customer_id"]))
+
+
+_CLEARED_HEALTH: dict[str, Any] = {
+    "health_score": None,
+    "risk_level": None,
+    "health_reasons": None,
+    "red_flags": None,
+    "health_assessed_at": None,
+}
+
+
+def stream_customers(session: Session, workspace_id: str) -> Iterator[Sequence[Any]]:
+    """The workspace's customers that were not erased, oldest first, read in chunks."""
+    yield from session.execute(
+        select(
+            Customer.name,
+            Customer.stage,
+            Customer.owner_user_id,
+            Customer.stage_entered_at,
+            Customer.created_at,
+            Customer.value,
+            Customer.renewal_date,
+        )
+        .where(Customer.workspace_id == workspace_id, Customer.erased_at.is_(None))
+        .order_by(Customer.id)
+        .execution_options(yield_per=READ_CHUNK)
+    )
+
+
+def stream_touchpoints(session: Session, workspace_id: str) -> Iterator[Sequence[Any]]:
+    """The touchpoints of customers that were not erased, in the order they were stored, read in chunks."""
+    yield from session.execute(
+        select(Customer.name, Touchpoint.kind, Touchpoint.note, Touchpoint.occurred_at, Touchpoint.author_user_id)
+        .join(Customer, Customer.id == Touchpoint.customer_id)
+        .where(Touchpoint.workspace_id == workspace_id, Customer.erased_at.is_(None))
+        .order_by(Touchpoint.id)
+        .execution_options(yield_per=READ_CHUNK)
+    )
+
+
+def stream_feedback(session: Session, workspace_id: str) -> Iterator[Sequence[Any]]:
+    """The feedback of customers that were not erased, in the order it was stored, read in chunks."""
+    yield from session.execute(
+        select(Customer.name, Feedback.text, Feedback.created_at, Feedback.author_user_id)
+        .join(Customer, Customer.id == Feedback.customer_id)
+        .where(Feedback.workspace_id == workspace_id, Customer.erased_at.is_(None))
+        .order_by(Feedback.id)
+        .execution_options(yield_per=READ_CHUNK)
+    )
