@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -16,7 +16,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import Settings
 from bot.dispatcher import Dispatcher
-from bot.runtime import assemble
+from bot.installations import store_metadata
+from bot.runtime import Runtime, assemble
 from storage.db import make_engine, make_session_factory
 from storage.migrate import upgrade
 from storage.models import Base
@@ -155,3 +156,75 @@ def bot(
     finally:
         dispatcher.stop()
         server.close()
+
+
+# --- many workspaces (OAuth) ----------------------------------------------------------------------------------
+
+CLIENT_ID = "1234567890.1234567890"
+CLIENT_SECRET = "test-client-secret-fedcba9876543210"
+# Two Fernet keys: the first encrypts stored tokens, both decrypt (tests of key rotation use the second alone too).
+ENCRYPTION_KEYS = ("qZ0aCqGvHcKkqQn7Zc2cJ8tWbq3Xn6v0bY1mN4uR5sE=", "3Hn2cV8bQx1mZr5tK9wLp0aYs7dF4gJ6hU2eN8iO1kM=")
+
+
+@dataclass
+class OAuthBot(RunningBot):
+    """The real app installed by workspaces through OAuth; `for_team` speaks as another workspace's users."""
+
+    runtime: Runtime | None = None
+
+    def for_team(self, team_id: str) -> RunningBot:
+        """The same bot, with requests signed as coming from workspace `team_id`."""
+        sender = SlackSender(
+            self.slack.bot_url, SIGNING_SECRET, team_id=team_id, team_domain=team_id.lower(), standin=self.standin
+        )
+        return replace(self, slack=sender)
+
+
+@pytest.fixture
+def oauth_settings(standin: StandInSlack) -> Settings:
+    """Many-workspace settings: OAuth on, tokens encrypted with ENCRYPTION_KEYS[0]."""
+    return Settings(
+        slack_client_id=CLIENT_ID,
+        slack_client_secret=CLIENT_SECRET,
+        slack_signing_secret=SIGNING_SECRET,
+        lifecycle_encryption_key=ENCRYPTION_KEYS[0],
+        slack_api_url=standin.base_url,
+    )
+
+
+@pytest.fixture
+def oauth_bot(
+    standin: StandInSlack,
+    engine: Engine,
+    session_factory: sessionmaker[Session],
+    clock: FixedClock,
+    oauth_settings: Settings,
+) -> Iterator[OAuthBot]:
+    """lifecycle-bot serving many workspaces (OAuth install at /slack/install), as `lifecycle-bot run` wires it."""
+    runtime = assemble(
+        oauth_settings,
+        engine,
+        clock=clock,
+        client=WebClient(base_url=standin.base_url),
+        poll_interval=0.05,
+        retry_interval=0.01,
+    )
+    server = runtime.http_server(host="127.0.0.1", port=0)
+    server.start_in_background()
+    runtime.dispatcher.start()
+    try:
+        yield OAuthBot(
+            url=server.url,
+            standin=standin,
+            slack=SlackSender(f"{server.url}/slack/events", SIGNING_SECRET, standin=standin),
+            clock=clock,
+            session_factory=session_factory,
+            dispatcher=runtime.dispatcher,
+            runtime=runtime,
+        )
+    finally:
+        runtime.dispatcher.stop()
+        server.close()
+        with engine.begin() as connection:  # the Slack store tables are not among the models the engine empties
+            for table in reversed(store_metadata().sorted_tables):
+                connection.execute(table.delete())

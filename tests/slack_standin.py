@@ -226,6 +226,8 @@ class StandInSlack:
             view = p["view"] if isinstance(p.get("view"), dict) else {}
             view_id = p.get("view_id") or "V" + uuid.uuid4().hex[:10].upper()
             return {"ok": True, "view": view | {"id": view_id, "team_id": "T0ACME", "state": {"values": {}}}}
+        if method == "conversations.open":
+            return {"ok": True, "channel": {"id": "D" + str(p.get("users", "U0REP")).lstrip("UW")}}
         if method in ("conversations.join", "conversations.info"):
             info = {"id": channel, "name": channel.lower(), "is_channel": True, "is_private": False}
             return {"ok": True, "channel": info | {"is_member": True}}
@@ -236,6 +238,31 @@ class StandInSlack:
         if method == "files.getUploadURLExternal":
             file_id = "F" + uuid.uuid4().hex[:10].upper()
             return {"ok": True, "upload_url": f"{self.root_url}/upload/{file_id}", "file_id": file_id}
+        if method == "oauth.v2.access":
+            # An install's code names its workspace and installer: "T0BETA.U0BEA.<anything>". Tokens rotate (as
+            # with token rotation on): each answer is a new bot token for that workspace plus a refresh token,
+            # and a refresh_token grant answers the same for the workspace the refresh token belongs to.
+            # Tokens name their workspace, so a test can tell which workspace's token a call used.
+            if p.get("grant_type") == "refresh_token":
+                team = str(p.get("refresh_token", "xoxe-1-T0ACME-0")).split("-")[2]
+                user = ""
+            else:
+                team, user = (str(p.get("code", "")).split(".") + ["", ""])[:2]
+            n = self._counter = self._counter + 1
+            return {
+                "ok": True,
+                "app_id": "A0LIFECYCLE",
+                "authed_user": {"id": user},
+                "scope": "commands,chat:write,chat:write.public,channels:join,users:read,im:write,files:write",
+                "token_type": "bot",
+                "access_token": f"xoxe.xoxb-1-{team}-{n}",
+                "refresh_token": f"xoxe-1-{team}-{n}",
+                "expires_in": 43200,
+                "bot_user_id": "U0BOT",
+                "team": {"id": team, "name": team.title()},
+                "enterprise": None,
+                "is_enterprise_install": False,
+            }
         if method == "files.completeUploadExternal":
             files = p["files"] if isinstance(p.get("files"), list) else []
             return {"ok": True, "files": [{"id": f.get("id"), "title": f.get("title")} for f in files]}
