@@ -20,6 +20,7 @@ from handlers.blocks.modals import customer_options
 from handlers.command_specs import MODALS
 from handlers.commands import reply_ephemeral
 from handlers.context import deps_of
+from handlers.customer_data_commands import erase_confirmed, erase_declined
 from handlers.errors import replies_on_error
 from handlers.home import refresh_home
 from handlers.ids import ActionId
@@ -228,6 +229,8 @@ def register(app: App) -> None:
     app.action(re.compile(f"^{ActionId.PROMOTE_CUSTOMER}(:|$)"))(promote)
     app.action(ActionId.VIEW_CUSTOMER)(view_customer)
     app.action(ActionId.AUDIT_OLDER)(audit_older)
+    app.action(ActionId.ERASE_CUSTOMER)(erase_confirmed)
+    app.action(ActionId.ERASE_CANCEL)(erase_declined)
     for form in (ActionId.OPEN_TOUCH_FORM, ActionId.OPEN_STAGE_FORM, ActionId.OPEN_FEEDBACK_FORM):
         app.action(form)(open_form)
     app.options(ActionId.CUSTOMER_SEARCH)(customer_picker_options)

@@ -44,7 +44,9 @@ COMMAND_SPECS: dict[Command, CommandSpec] = {
             description="Add, look up or list customers",
             usage_hint='add "Acme Corp" [stage] [@owner] | "Acme Corp" | list',
             syntax='/customer add "<name>" [stage] [@owner]\n/customer "<name>"\n'
-            "/customer list [stage|mine|at-risk|watch]",
+            "/customer list [stage|mine|at-risk|watch]\n"
+            '/customer export "<name>"   (the whole record, as a file in a DM)\n'
+            '/customer erase "<name>"    (admins; asks first)',
             example='/customer add "Acme Corp" acquisition @rita',
             parse=parse_customer_command,
         ),

@@ -14,6 +14,7 @@ from handlers.blocks.common import Reply
 from handlers.blocks.help import help_reply
 from handlers.command_specs import COMMAND_SPECS, MODALS
 from handlers.context import deps_of
+from handlers.customer_data_commands import ask_to_erase, export_customer
 from handlers.errors import replies_on_error
 from handlers.home import refresh_home
 from handlers.ids import Command
@@ -23,7 +24,7 @@ from handlers.parsing import (
     parse_customer_command,
 )
 from handlers.parsing_lifecycle import parse_lifecycle_command
-from handlers.requests import OpenModal, ShowAtRisk, ShowHelp, ShowWatch
+from handlers.requests import EraseCustomer, ExportCustomer, OpenModal, ShowAtRisk, ShowHelp, ShowWatch
 
 logger = logging.getLogger(__name__)
 
@@ -54,6 +55,10 @@ def customer_command(
     request = parse_customer_command(command.get("text", ""))
     if isinstance(request, ShowHelp):
         reply_ephemeral(respond, help_reply(request.command))
+    elif isinstance(request, ExportCustomer):
+        reply_ephemeral(respond, export_customer(deps, caller_of(command), request, client))
+    elif isinstance(request, EraseCustomer):
+        reply_ephemeral(respond, ask_to_erase(deps, caller_of(command), request, client))
     elif isinstance(request, ShowAtRisk | ShowWatch):
         reply_ephemeral(respond, run_lifecycle(deps, caller_of(command), request, client))
     else:

@@ -28,6 +28,8 @@ class ActionId(StrEnum):
     OPEN_STAGE_FORM = "open_stage_form"
     OPEN_FEEDBACK_FORM = "open_feedback_form"
     AUDIT_OLDER = "audit_older"  # the next page of /lifecycle audit
+    ERASE_CUSTOMER = "erase_customer"  # the confirmation of /customer erase
+    ERASE_CANCEL = "erase_cancel"
 
 
 class CallbackId(StrEnum):

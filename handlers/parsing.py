@@ -7,6 +7,8 @@ from typing import Any
 
 from handlers.requests import (
     AddCustomer,
+    EraseCustomer,
+    ExportCustomer,
     ListCustomers,
     LogTouch,
     MoveStage,
@@ -116,9 +118,15 @@ def _name(tokens: list[Token], end: int) -> str:
     return " ".join(token.value for token in tokens[:end]).strip()
 
 
+CUSTOMER_DATA_VERBS: dict[str, type[ExportCustomer | EraseCustomer]] = {
+    "export": ExportCustomer,
+    "erase": EraseCustomer,
+}
+
+
 def parse_customer_command(
     text: str,
-) -> AddCustomer | ShowCustomer | ListCustomers | ShowAtRisk | ShowWatch | ShowHelp:
+) -> AddCustomer | ShowCustomer | ListCustomers | ShowAtRisk | ShowWatch | ShowHelp | ExportCustomer | EraseCustomer:
     """Parse the text of /customer."""
     command = "/customer"
     tokens = tokenize(text, command=command, structured=2)
@@ -132,6 +140,13 @@ def parse_customer_command(
         return _parse_add(tokens[1:], command)
     if verb == "list":
         return _parse_list(tokens[1:], command)
+    if verb in CUSTOMER_DATA_VERBS:
+        if len(tokens) < 2:
+            raise UsageError(
+                f"Which customer should I {verb}?", command=command, hint=f'`/customer {verb} "Acme Corp"`'
+            )
+        name = tokens[1].value if tokens[1].quoted else _name(tokens[1:], len(tokens) - 1)
+        return CUSTOMER_DATA_VERBS[verb](customer=name)
     return ShowCustomer(customer=_name(tokens, 1 if first.quoted else len(tokens)))
 
 

@@ -76,6 +76,20 @@ class RecordFeedback:
 
 
 @dataclass(frozen=True)
+class ExportCustomer:
+    """/customer export "<name>": the whole record as a JSON file in a DM."""
+
+    customer: str | int
+
+
+@dataclass(frozen=True)
+class EraseCustomer:
+    """/customer erase "<name>": admins only, behind a confirmation button."""
+
+    customer: str | int
+
+
+@dataclass(frozen=True)
 class OpenModal:
     """A command typed without arguments: open its form."""
 

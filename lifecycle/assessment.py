@@ -69,6 +69,7 @@ def assess_customers(
         ).where(
             Customer.workspace_id == workspace_id,
             Customer.stage != Stage.CHURNED,
+            Customer.erased_at.is_(None),  # an erased customer keeps its stage for the funnel, not a health
             only(Customer.workspace_id, Customer.id),
         )
     ).all()
