@@ -35,6 +35,9 @@ def test_every_command_is_declared_escaped_with_interactivity_and_events(socket_
     else:
         assert settings["interactivity"]["url"] == "https://bot.example.com/slack/events"
     assert {"commands", "chat:write", "files:write"} <= set(manifest["oauth_config"]["scopes"]["bot"])
+    # Many workspaces install through /slack/install; Slack sends them back to the redirect URL on the same host.
+    redirects = manifest["oauth_config"].get("redirect_urls")
+    assert redirects == (None if socket_mode else ["https://bot.example.com/slack/oauth_redirect"])
 
 
 def test_the_manifest_command_prints_json():

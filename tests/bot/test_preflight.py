@@ -31,3 +31,15 @@ def test_an_unreachable_api_is_one_line_naming_the_url():
         check_slack(settings("http://127.0.0.1:1/"), timeout=2)
     assert str(raised.value).startswith("Can't reach the Slack API at http://127.0.0.1:1/")
     assert "\n" not in str(raised.value)
+
+
+def test_with_many_workspaces_there_is_no_one_token_so_only_the_api_is_checked():
+    with StandInSlack() as standin:
+        oauth = Settings(
+            slack_client_id="1.2",
+            slack_client_secret="client-secret",
+            slack_signing_secret="s",
+            slack_api_url=standin.base_url,
+        )
+        assert check_slack(oauth) == ""
+        assert [call.method for call in standin.calls] == ["api.test"]
