@@ -86,15 +86,19 @@ def snapshot(bot: RunningBot) -> dict[str, Any]:
 
 
 def _outbox_waiting(bot: RunningBot) -> tuple[list[int], list[int]]:
-    """Messages a dispatcher holds mid-send, and messages due but not claimed yet."""
+    """Messages a dispatcher holds mid-send, and messages due but not claimed yet.
+
+    One query, so a message claimed between two reads can't slip through as neither.
+    """
     with bot.session_factory() as session:
-        sending = session.scalars(select(OutboxMessage.id).where(OutboxMessage.status == OutboxStatus.SENDING)).all()
-        due = session.scalars(
-            select(OutboxMessage.id).where(
-                OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.next_attempt_at <= bot.clock()
+        rows = session.execute(
+            select(OutboxMessage.id, OutboxMessage.status).where(
+                (OutboxMessage.status == OutboxStatus.SENDING)
+                | ((OutboxMessage.status == OutboxStatus.PENDING) & (OutboxMessage.next_attempt_at <= bot.clock()))
             )
         ).all()
-    return list(sending), list(due)
+    sending = [row.id for row in rows if row.status == OutboxStatus.SENDING]
+    return sending, [row.id for row in rows if row.status != OutboxStatus.SENDING]
 
 
 def deliver_everything_due(bot: RunningBot, *, timeout: float = 10.0) -> None:
