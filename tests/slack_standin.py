@@ -6,6 +6,7 @@ import json
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -238,35 +239,45 @@ class StandInSlack:
         if method == "files.getUploadURLExternal":
             file_id = "F" + uuid.uuid4().hex[:10].upper()
             return {"ok": True, "upload_url": f"{self.root_url}/upload/{file_id}", "file_id": file_id}
-        if method == "oauth.v2.access":
-            # An install's code names its workspace and installer: "T0BETA.U0BEA.<anything>". Tokens rotate (as
-            # with token rotation on): each answer is a new bot token for that workspace plus a refresh token,
-            # and a refresh_token grant answers the same for the workspace the refresh token belongs to.
-            # Tokens name their workspace, so a test can tell which workspace's token a call used.
-            if p.get("grant_type") == "refresh_token":
-                team = str(p.get("refresh_token", "xoxe-1-T0ACME-0")).split("-")[2]
-                user = ""
-            else:
-                team, user = (str(p.get("code", "")).split(".") + ["", ""])[:2]
-            n = self._counter = self._counter + 1
-            return {
-                "ok": True,
-                "app_id": "A0LIFECYCLE",
-                "authed_user": {"id": user},
-                "scope": "commands,chat:write,chat:write.public,channels:join,users:read,im:write,files:write",
-                "token_type": "bot",
-                "access_token": f"xoxe.xoxb-1-{team}-{n}",
-                "refresh_token": f"xoxe-1-{team}-{n}",
-                "expires_in": 43200,
-                "bot_user_id": "U0BOT",
-                "team": {"id": team, "name": team.title()},
-                "enterprise": None,
-                "is_enterprise_install": False,
-            }
         if method == "files.completeUploadExternal":
             files = p["files"] if isinstance(p.get("files"), list) else []
             return {"ok": True, "files": [{"id": f.get("id"), "title": f.get("title")} for f in files]}
-        return {"ok": True}
+        return _MORE_CANNED.get(method, lambda _standin, _params: {"ok": True})(self, p)
+
+
+def _oauth_v2_access(standin: StandInSlack, p: dict[str, Any]) -> dict[str, Any]:
+    """An install (or a token refresh) answered as Slack does with token rotation on (lock held).
+
+    The code names the workspace and installer: "T0BETA.U0BEA.<anything>". Each answer is a new bot token for
+    that workspace plus a refresh token; a refresh_token grant answers the same for the refresh token's workspace.
+    Tokens name their workspace, so a test can tell which workspace's token a call used.
+    """
+    if p.get("grant_type") == "refresh_token":
+        team, user = str(p.get("refresh_token", "xoxe-1-T0ACME-0")).split("-")[2], ""
+    else:
+        team, user = (str(p.get("code", "")).split(".") + ["", ""])[:2]
+    standin._counter += 1
+    n = standin._counter
+    return {
+        "ok": True,
+        "app_id": "A0LIFECYCLE",
+        "authed_user": {"id": user},
+        "scope": "commands,chat:write,chat:write.public,channels:join,users:read,im:write,files:write",
+        "token_type": "bot",
+        "access_token": f"xoxe.xoxb-1-{team}-{n}",
+        "refresh_token": f"xoxe-1-{team}-{n}",
+        "expires_in": 43200,
+        "bot_user_id": "U0BOT",
+        "team": {"id": team, "name": team.title()},
+        "enterprise": None,
+        "is_enterprise_install": False,
+    }
+
+
+# Canned answers beyond the ones in StandInSlack._canned.
+_MORE_CANNED: dict[str, Callable[[StandInSlack, dict[str, Any]], dict[str, Any]]] = {
+    "oauth.v2.access": _oauth_v2_access,
+}
 
 
 def _describe(call: ApiCall) -> str:
