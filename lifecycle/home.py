@@ -13,7 +13,7 @@ from lifecycle.health import RiskLevel
 from lifecycle.risk import RiskList, risk_list
 from lifecycle.stages import Stage, Team
 from lifecycle.states import HandoffStatus
-from storage.models import Customer, Handoff
+from storage.models import Customer, Handoff, WorkspaceRole
 
 RISKS_SHOWN = 8
 HANDOFFS_SHOWN = 8
@@ -43,6 +43,8 @@ class HomeSummary:
     waiting: list[WaitingHandoff]
     waiting_total: int
     funnel: dict[Stage, int]
+    # The teams the person belongs to: handoffs waiting are theirs only (all teams' when they are in none).
+    teams: list[Team]
 
 
 def home_summary(session: Session, *, workspace_id: str, user_id: str) -> HomeSummary:
@@ -52,7 +54,19 @@ def home_summary(session: Session, *, workspace_id: str, user_id: str) -> HomeSu
         .where(Customer.workspace_id == workspace_id, Customer.owner_user_id == user_id)
         .group_by(Customer.stage)
     ).all()
-    pending = (Handoff.workspace_id == workspace_id, Handoff.status == HandoffStatus.PENDING)
+    team_names = {team.value for team in Team}
+    teams = [
+        Team(role)
+        for role in session.scalars(
+            select(WorkspaceRole.role).where(
+                WorkspaceRole.workspace_id == workspace_id, WorkspaceRole.user_id == user_id
+            )
+        )
+        if role in team_names
+    ]
+    pending = [Handoff.workspace_id == workspace_id, Handoff.status == HandoffStatus.PENDING]
+    if teams:
+        pending.append(Handoff.to_team.in_(teams))
     waiting_total = session.scalar(select(func.count()).select_from(Handoff).where(*pending)) or 0
     rows = session.execute(
         select(
@@ -79,4 +93,5 @@ def home_summary(session: Session, *, workspace_id: str, user_id: str) -> HomeSu
         waiting=[WaitingHandoff(*row) for row in rows],
         waiting_total=int(waiting_total),
         funnel=funnel_counts(session, workspace_id=workspace_id),
+        teams=sorted(teams),
     )

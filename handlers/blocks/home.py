@@ -74,9 +74,11 @@ def _risks(risks: RiskList, title: str, command: str) -> list[Block]:
 
 
 def _handoffs(summary: HomeSummary) -> list[Block]:
+    teams = " and ".join(TEAM_LABELS[team] for team in summary.teams)
+    title = f"Handoffs waiting for {teams}" if teams else "Handoffs waiting"
     if not summary.waiting_total:
-        return [section("*🤝 Handoffs waiting:* none. Every customer has an owner.")]
-    blocks = [section(f"*🤝 Handoffs waiting ({summary.waiting_total:,})*")]
+        return [section(f"*🤝 {title}:* none. Every customer has an owner.")]
+    blocks = [section(f"*🤝 {title} ({summary.waiting_total:,})*")]
     blocks += [section(_handoff_line(item), accessory=_accept(item)) for item in summary.waiting]
     if summary.waiting_total > len(summary.waiting):
         blocks.append(context(f"…and {summary.waiting_total - len(summary.waiting):,} more in the team channels."))

@@ -60,6 +60,18 @@ def test_the_home_shows_my_customers_my_risks_the_handoffs_waiting_and_the_funne
     assert buttons == [ActionId.OPEN_TOUCH_FORM, ActionId.OPEN_STAGE_FORM, ActionId.OPEN_FEEDBACK_FORM]
 
 
+def test_a_team_member_sees_only_the_handoffs_waiting_for_their_teams(bot):
+    run(bot, "/lifecycle", "team services add <@U0ONBOARDER|olga>")
+    run(bot, "/customer", 'add "Globex" acquisition')
+    run(bot, "/stage", "globex conversion Signed")  # to services
+    run(bot, "/customer", 'add "Initech" conversion')
+    run(bot, "/stage", "initech retention Live")  # to success
+    text = blocks_text(open_home(bot, "U0ONBOARDER", "Handoffs waiting for Services (1)")["blocks"])
+    assert "*Globex*" in text and "Initech" not in text
+    everyone = blocks_text(open_home(bot, "U0CSM", "Handoffs waiting (2)")["blocks"])  # in no team: all of them
+    assert "*Globex*" in everyone and "*Initech*" in everyone
+
+
 def test_accepting_from_the_home_takes_the_handoff_and_refreshes_the_home(bot):
     run(bot, "/lifecycle", f"route services <#{SERVICES}|onboarding>")
     run(bot, "/customer", 'add "Globex" acquisition')

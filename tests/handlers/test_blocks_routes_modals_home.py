@@ -181,6 +181,7 @@ def test_a_busy_home_stays_within_a_hundred_blocks_and_counts_the_rest() -> None
         waiting=waiting,
         waiting_total=900,
         funnel={stage: 10_000 for stage in Stage},
+        teams=[],
     )
     view = home_view(summary)
     text = str(view)
