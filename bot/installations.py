@@ -207,19 +207,23 @@ class EncryptedInstallationStore(InstallationStore):
             row = connection.execute(query).mappings().first()
         return self._opened(self.tables.build_bot_entity(row)) if row is not None else None
 
-    def rewrap_tokens(self) -> int:
-        """Re-encrypt every stored token under the newest key (and encrypt plain ones); returns rows changed."""
-        changed = 0
+    def rewrap_tokens(self) -> tuple[int, int]:
+        """Re-encrypt stored tokens under the newest key (and encrypt plain ones); returns rows changed, unreadable."""
+        changed = unreadable = 0
         with self.tables.engine.begin() as connection:
             for table in (self.tables.bots, self.tables.installations):
                 columns = [table.c[name] for name in TOKEN_COLUMNS if name in table.c]
                 for row in connection.execute(select(table.c.id, *columns)).mappings().all():
-                    values = {column.name: self.cipher.rewrap(row[column.name]) for column in columns}
+                    try:
+                        values = {column.name: self.cipher.rewrap(row[column.name]) for column in columns}
+                    except TokenUnreadable:
+                        unreadable += 1  # under a key no longer configured: left as it is
+                        continue
                     values = {name: value for name, value in values.items() if value is not None}
                     if values:
                         connection.execute(table.update().where(table.c.id == row["id"]).values(**values))
                         changed += 1
-        return changed
+        return changed, unreadable
 
     def _sealed(self, stored: Stored) -> Stored:
         sealed = copy.copy(stored)

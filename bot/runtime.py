@@ -16,7 +16,7 @@ from bot import redaction
 from bot.app import create_app
 from bot.config import ConfigError, Settings
 from bot.dispatcher import Dispatcher, dispatcher_client
-from bot.installations import StoredTokens, TokenUnreadable
+from bot.installations import StoredTokens
 from bot.oauth import OAuthStores, oauth_stores
 from bot.preflight import check_slack
 from bot.scheduler import build_scheduler, run_digest_sweep
@@ -174,14 +174,16 @@ def build_runtime(settings: Settings, *, migrate: bool = True) -> Runtime:
 
 def rewrap_stored_tokens(oauth: OAuthStores) -> None:
     """Encrypt stored tokens under the newest LIFECYCLE_ENCRYPTION_KEY (after a key rotation, or turning it on)."""
-    try:
-        changed = oauth.installations.rewrap_tokens()
-    except TokenUnreadable as error:
-        # Every workspace of that key stays silent until the key is back; say so loudly, but keep serving the rest.
-        logger.error("%s", error)
-        return
+    changed, unreadable = oauth.installations.rewrap_tokens()
     if changed:
         logger.info("re-encrypted the tokens of %s installation row(s) under the newest key", changed)
+    if unreadable:
+        # Those workspaces stay silent until their key is back; say so loudly, but serve the others.
+        logger.error(
+            "LIFECYCLE_ENCRYPTION_KEY cannot decrypt the tokens of %s installation row(s): "
+            "add the key they were stored with after the new one",
+            unreadable,
+        )
 
 
 def confirm_token_workspace(runtime: Runtime) -> None:

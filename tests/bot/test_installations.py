@@ -82,12 +82,15 @@ def test_after_a_key_rotation_old_tokens_still_read_and_are_rewrapped_under_the_
     assert acme_token(rotated) == BOT_TOKEN
     with pytest.raises(TokenUnreadable):
         acme_token(store(slack_tables, NEW_KEY))  # not yet: the rows are still under the old key
-    assert rotated.rewrap_tokens() == 2  # what `lifecycle-bot run` does at start: one bot row, one installation row
-    assert rotated.rewrap_tokens() == 0
+    # What `lifecycle-bot run` does at start: one bot row and one installation row re-encrypted.
+    assert rotated.rewrap_tokens() == (2, 0)
+    assert rotated.rewrap_tokens() == (0, 0)
     assert acme_token(store(slack_tables, NEW_KEY)) == BOT_TOKEN  # step 2: the old key can go
     with pytest.raises(TokenUnreadable) as unreadable:
         acme_token(store(slack_tables, OLD_KEY))
     assert BOT_TOKEN not in str(unreadable.value) and "LIFECYCLE_ENCRYPTION_KEY" in str(unreadable.value)
+    assert store(slack_tables, OLD_KEY).rewrap_tokens() == (0, 2)  # a lost key: reported, the rows left alone
+    assert acme_token(store(slack_tables, NEW_KEY)) == BOT_TOKEN
 
 
 def test_turning_encryption_on_encrypts_the_tokens_stored_in_the_clear_at_start(slack_tables):
