@@ -10,6 +10,8 @@ from typing import Any
 
 from slack_bolt import Ack, App, BoltResponse
 from slack_bolt.context.respond import Respond
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 
 from handlers.blocks.common import Reply
 from handlers.blocks.errors import error_reply, unexpected_error_reply
@@ -56,8 +58,18 @@ def replies_on_error(listener: Listener) -> Listener:
                 ack(**_ack_payload(reply, body))
             elif respond is not None and body.get("response_url", body.get("response_urls")):
                 respond(response_type="ephemeral", replace_original=False, **reply.as_kwargs())
+            elif body.get("type") == "block_actions" and kwargs.get("client") is not None:
+                _tell_in_dm(kwargs["client"], body, reply)
 
     return guarded
+
+
+def _tell_in_dm(client: WebClient, body: dict[str, Any], reply: Reply) -> None:
+    """A button on the App Home has no message to answer under: say it in the bot's DM with the clicker."""
+    try:
+        client.chat_postMessage(channel=body["user"]["id"], **reply.as_kwargs())
+    except SlackApiError as error:
+        logger.warning("could not tell %s about an error: %s", body["user"]["id"], error.response.get("error"))
 
 
 def handle_unexpected(error: Exception, body: dict[str, Any], response: BoltResponse | None) -> None:

@@ -72,6 +72,20 @@ def test_a_team_member_sees_only_the_handoffs_waiting_for_their_teams(bot):
     assert "*Globex*" in everyone and "*Initech*" in everyone
 
 
+def test_an_accept_refused_on_the_home_is_explained_in_a_dm(bot):
+    run(bot, "/lifecycle", "team services add <@U0ONBOARDER|olga>")
+    run(bot, "/customer", 'add "Globex" acquisition')
+    run(bot, "/stage", "globex conversion Signed")
+    view = open_home(bot, "U0CSM", "Handoffs waiting (1)")
+    accept = next(block["accessory"] for block in view["blocks"] if block.get("accessory", {}).get("value"))
+    sent = bot.slack.block_action(
+        ActionId.ACCEPT_HANDOFF, accept["value"], user_id="U0CSM", view={"id": "V0HOME", "type": "home"}
+    )
+    assert sent.response.status_code == 200
+    [told] = [call for call in bot.standin.wait_for_calls("chat.postMessage") if call.params["channel"] == "U0CSM"]
+    assert "Only the services team can accept this handoff: <@U0ONBOARDER>." in told.params["text"]
+
+
 def test_accepting_from_the_home_takes_the_handoff_and_refreshes_the_home(bot):
     run(bot, "/lifecycle", f"route services <#{SERVICES}|onboarding>")
     run(bot, "/customer", 'add "Globex" acquisition')
