@@ -124,7 +124,8 @@ def show_audit(deps: Deps, caller: Caller, request: ShowAudit, client: WebClient
             settings_only=request.scope == "settings",
             before_id=request.before_id,
         )
-        ids = {event.customer_id for event in page.events if event.customer_id is not None}
+        # A customer's own trail names it once, in the title; the others name it on each line.
+        ids = set() if customer else {event.customer_id for event in page.events if event.customer_id is not None}
         names = {row.id: row.name for row in repo.customers_by_ids(session, caller.workspace_id, ids)}
     scope = f"c:{customer.id}" if customer else request.scope
     return audit_reply(page, title=audit_title(request.scope, _shown_name(customer)), scope=scope, names=names)

@@ -28,7 +28,9 @@ def help_reply(command: str | None = None) -> Reply:
             "*Customers*\n"
             '`/customer add "Acme Corp" [stage] [@owner]` add a customer (starts in reach, owned by you)\n'
             '`/customer "Acme Corp"` profile: stage, owner, sentiment, recent activity\n'
-            "`/customer list [stage|mine|at-risk|watch]` list customers"
+            "`/customer list [stage|mine|at-risk|watch]` list customers\n"
+            '`/customer export "Acme Corp"` its whole record, as a file in your DM\n'
+            '`/customer erase "Acme Corp"` admins: erase its names and text for good (asks first)'
         ),
         section(
             "*Activity*\n"
@@ -42,7 +44,11 @@ def help_reply(command: str | None = None) -> Reply:
             "`/lifecycle route services #onboarding` send a team's alerts to a channel "
             "(teams: sales, services, success or cs, managers)\n"
             "`/lifecycle routes` show where alerts go\n"
-            "`/lifecycle sla 4h 09:00-17:00 mon-fri Europe/Berlin` how long a team has to accept a handoff"
+            "`/lifecycle sla 4h 09:00-17:00 mon-fri Europe/Berlin` how long a team has to accept a handoff\n"
+            "`/lifecycle team services add @olga` who is in a team (then only they and admins accept its handoffs)\n"
+            "`/lifecycle admins add @ana` who may change routing and settings, besides workspace admins\n"
+            '`/lifecycle audit ["Acme Corp"|settings]` who changed what, and when\n'
+            "Routing, the SLA, health settings, channel digests, teams and admins are for admins."
         ),
         section(
             "*Health and digests*\n"
