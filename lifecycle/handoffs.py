@@ -15,7 +15,7 @@ from lifecycle.errors import LifecycleError
 from lifecycle.outbox import enqueue, has_undelivered, revive_failed
 from lifecycle.risk import refresh_customer_health
 from lifecycle.roles import require_team_member
-from lifecycle.sla import workspace_calendar
+from lifecycle.sla import sla_hours, workspace_calendar
 from lifecycle.stages import Stage, Team, owning_team
 from lifecycle.states import HandoffStatus, OutboxKind
 from storage import repositories as repo
@@ -288,8 +288,8 @@ def handoff_view(session: Session, *, handoff_id: int, touchpoints: int = 3) -> 
         customer=handoff.customer,
         touchpoints=repo.recent_touchpoints(session, handoff.customer_id, limit=touchpoints),
         latest_feedback=feedback[0] if feedback else None,
-        due_at=calendar.add_business_hours(handoff.created_at, workspace.sla_hours),
-        sla_hours=workspace.sla_hours,
+        due_at=calendar.add_business_hours(handoff.created_at, sla_hours(workspace)),
+        sla_hours=sla_hours(workspace),
         timezone=workspace.timezone,
         next_team_channel=next_channel,
     )

@@ -6,6 +6,7 @@ A workspace overrides any of them with `/lifecycle health set <key> <value>`; pe
 
 from __future__ import annotations
 
+import logging
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
@@ -13,6 +14,8 @@ from typing import Any
 
 from lifecycle.errors import InvalidInput
 from lifecycle.stages import Stage
+
+logger = logging.getLogger(__name__)
 
 
 def _per_stage(**values: float) -> dict[Stage, Any]:
@@ -30,6 +33,7 @@ STAGE_SETTINGS: Mapping[str, str] = {
 # What each setting may be: wide enough for any real team, narrow enough that no value breaks a query or
 # hides every customer by accident (a window of a million days, a threshold of -1e308).
 DAYS = (0.0, 3650.0)
+WINDOW = (0.0, 365.0)  # how far back a signal looks: at most a year (0 turns the signal off)
 BOUNDS: Mapping[str, tuple[float, float]] = {
     "cadence": DAYS,
     "typical": DAYS,
@@ -37,7 +41,7 @@ BOUNDS: Mapping[str, tuple[float, float]] = {
     "weight": (0.0, 100.0),
     "watch_below": (0.0, 100.0),
     "at_risk_below": (0.0, 100.0),
-    "strongly_negative": (-1.0, 0.0),
+    "strongly_negative": (-1.0, -0.05),  # must be negative, as VADER's "negative" label starts at -0.05
     "trend_drop": (0.05, 2.0),
     "handoff_red_hours": (0.0, 1000.0),
     "stuck_multiple": (0.0, 50.0),
@@ -53,6 +57,8 @@ def _bounds(key: str) -> tuple[float, float]:
         return BOUNDS[prefix]
     if key.startswith("weight_"):
         return BOUNDS["weight"]
+    if key.endswith("_window_days"):
+        return WINDOW
     return BOUNDS.get(key, DAYS)  # the rest are windows and durations in days
 
 
@@ -107,8 +113,18 @@ class HealthConfig:
                 flat[item.name] = value
         return flat
 
-    def with_setting(self, key: str, raw: str) -> HealthConfig:
+    def with_setting(self, key: str, raw: str, *, check_relations: bool = True) -> HealthConfig:
         """A copy with one setting changed; raises InvalidInput naming the valid keys or the allowed range."""
+        changed = self._with_setting(key, raw)
+        if check_relations and not changed.watch_below > changed.at_risk_below:
+            raise InvalidInput(
+                f"`watch_below` ({changed.watch_below:g}) must stay above `at_risk_below` ({changed.at_risk_below:g}): "
+                "customers go on watch before they are at risk.",
+                hint="Change the other one first, e.g. raise `watch_below` before `at_risk_below`.",
+            )
+        return changed
+
+    def _with_setting(self, key: str, raw: str) -> HealthConfig:
         if key not in self.as_settings():
             raise InvalidInput(
                 f"“{key}” is not a health setting.",
@@ -138,11 +154,18 @@ class HealthConfig:
 
     @classmethod
     def from_overrides(cls, overrides: Mapping[str, Any] | None) -> HealthConfig:
-        """Defaults with a workspace's stored overrides applied (unknown keys are ignored)."""
+        """Defaults with a workspace's stored overrides applied.
+
+        A stored value that is not valid (stored before settings were checked, or edited in the database) is
+        replaced by its default, with a warning, so no profile, list or alert ever fails because of it.
+        """
         config = cls()
         for key, value in (overrides or {}).items():
             try:
-                config = config.with_setting(key, str(value))
+                config = config.with_setting(key, str(value), check_relations=False)
             except InvalidInput:
-                continue
+                logger.warning("ignoring the stored health setting %s=%r: out of range; using the default", key, value)
+        if not config.watch_below > config.at_risk_below:
+            logger.warning("stored watch_below is not above at_risk_below; using the default thresholds")
+            config = replace(config, watch_below=cls.watch_below, at_risk_below=cls.at_risk_below)
         return config

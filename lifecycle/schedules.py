@@ -7,13 +7,12 @@ The database's unique key is the claim: whatever the number of processes, one di
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from lifecycle.audit import record_audit
@@ -22,7 +21,7 @@ from lifecycle.errors import InvalidInput, LifecycleError
 from lifecycle.outbox import enqueue
 from lifecycle.states import OutboxKind
 from storage import repositories as repo
-from storage.models import DigestSchedule
+from storage.models import DigestSchedule, OutboxMessage
 
 DEFAULT_GRACE = timedelta(hours=3)
 FREQUENCIES = ("daily", "weekdays", "weekly")
@@ -232,8 +231,13 @@ def enqueue_due_digests(session: Session, *, now: datetime, grace: timedelta = D
 def enqueue_digest_now(
     session: Session, *, workspace_id: str, channel_id: str | None, user_id: str | None, actor: str, now: datetime
 ) -> None:
-    """A digest on demand (`/lifecycle digest now`), covering the last 7 days, with the funnel chart."""
+    """A digest on demand (`/lifecycle digest now`), covering the last 7 days, with the funnel chart.
+
+    At most one per destination every 10 minutes: twenty clicks post one digest, not twenty.
+    """
     workspace = repo.ensure_workspace(session, workspace_id, now=now)
+    destination = channel_id or user_id or "managers"
+    _refuse_if_recent(session, workspace_id=workspace_id, destination=destination, now=now)
     payload = {
         "schedule_id": None,
         "window_start": (now - timedelta(days=7)).isoformat(),
@@ -244,9 +248,14 @@ def enqueue_digest_now(
         "catch_up": False,
         "requested_by": actor,
     }
-    # Linked keys, so the chart follows its digest (and fails with it) as a scheduled one does.
-    key = f"digest-now:{uuid.uuid4().hex}"
-    enqueue(session, workspace_id=workspace_id, kind=OutboxKind.DIGEST, now=now, payload=payload, dedupe_key=key)
+    # Linked keys, so the chart follows its digest (and fails with it) as a scheduled one does. The key names
+    # the destination and the 10-minute slot, so concurrent requests that all passed the check still queue one.
+    slot = int(now.timestamp() // DIGEST_NOW_EVERY.total_seconds())
+    key = f"digest-now:{destination}:{slot}"
+    if not enqueue(
+        session, workspace_id=workspace_id, kind=OutboxKind.DIGEST, now=now, payload=payload, dedupe_key=key
+    ):
+        raise _too_soon(destination, wait=DIGEST_NOW_EVERY)
     enqueue(
         session,
         workspace_id=workspace_id,
@@ -255,6 +264,36 @@ def enqueue_digest_now(
         payload=payload,
         dedupe_key=f"{key}:chart",
     )
+
+
+DIGEST_NOW_EVERY = timedelta(minutes=10)
+
+
+class DigestTooSoon(LifecycleError):
+    """A digest went to the same place a few minutes ago."""
+
+
+def _too_soon(destination: str, *, wait: timedelta) -> DigestTooSoon:
+    minutes = max(1, round(wait.total_seconds() / 60))
+    where = "the managers channel" if destination == "managers" else "that channel"
+    return DigestTooSoon(
+        f"A digest was posted to {where} moments ago, so I didn't post another. "
+        f"Try again in {minutes} minute{'s' if minutes != 1 else ''}.",
+        hint="Digests on demand are limited to one every 10 minutes per channel.",
+    )
+
+
+def _refuse_if_recent(session: Session, *, workspace_id: str, destination: str, now: datetime) -> None:
+    latest = session.scalar(
+        select(func.max(OutboxMessage.created_at)).where(
+            OutboxMessage.workspace_id == workspace_id,
+            OutboxMessage.kind == OutboxKind.DIGEST,
+            OutboxMessage.dedupe_key.like(f"digest-now:{destination}:%"),
+            OutboxMessage.created_at > now - DIGEST_NOW_EVERY,
+        )
+    )
+    if latest is not None:
+        raise _too_soon(destination, wait=latest + DIGEST_NOW_EVERY - now)
 
 
 def parse_weekday(text: str) -> int:

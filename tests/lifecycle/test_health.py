@@ -90,13 +90,50 @@ def test_one_problem_puts_a_customer_on_watch():
 
 
 def test_settings_change_cadences_weights_and_thresholds():
-    config = HealthConfig().with_setting("cadence.retention", "60").with_setting("at_risk_below", "80")
+    config = (
+        HealthConfig()
+        .with_setting("cadence.retention", "60")
+        .with_setting("watch_below", "90")
+        .with_setting("at_risk_below", "80")
+    )
     assert score_health(signals(days_since_touch=41), config).reasons == ()
     assert score_health(signals(days_since_touch=100), config).level == RiskLevel.AT_RISK
     assert HealthConfig.from_overrides({"weight_recency": 0, "bogus": 1}).weight_recency == 0
 
 
-@pytest.mark.parametrize(("key", "value"), [("nope", "1"), ("cadence.retention", "soon"), ("cadence.retention", "-1")])
+def test_stored_settings_that_break_the_rules_fall_back_to_their_defaults(caplog):
+    stored = {"negative_window_days": 1_000_000, "trend_drop": 0, "watch_below": 20, "cadence.loyalty": 45}
+    config = HealthConfig.from_overrides(stored)
+    assert (config.negative_window_days, config.trend_drop) == (30, 0.3)
+    assert (config.watch_below, config.at_risk_below) == (70, 45)  # 20 is not above 45
+    assert config.cadence_days[Stage.LOYALTY] == 45  # the good one is kept
+    assert "negative_window_days" in caplog.text and "watch_below" in caplog.text
+
+
+def test_thresholds_can_move_together_in_order():
+    config = HealthConfig.from_overrides({"at_risk_below": 75, "watch_below": 85})  # stored order doesn't matter
+    assert (config.watch_below, config.at_risk_below) == (85, 75)
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [
+        ("nope", "1"),
+        ("cadence.retention", "soon"),
+        ("cadence.retention", "-1"),
+        # What a probe stored and broke every profile with: a window of a million days, NaN, ±inf, -1e308, 0.
+        ("negative_window_days", "1000000"),
+        ("backward_window_days", "99999999"),
+        ("intent_window_days", "366"),
+        ("trend_drop", "0"),
+        ("at_risk_below", "nan"),
+        ("watch_below", "-1e308"),
+        ("watch_below", "inf"),
+        ("strongly_negative", "0"),
+        ("strongly_negative", "-inf"),
+        ("at_risk_below", "75"),  # above watch_below (70)
+    ],
+)
 def test_invalid_settings_are_refused_with_a_hint(key, value):
     with pytest.raises(InvalidInput):
         HealthConfig().with_setting(key, value)
