@@ -11,9 +11,9 @@ from lifecycle.errors import LifecycleError
 from storage import repositories as repo
 from storage.models import PendingCommand
 
-# A "did you mean" choice replays what was typed; after a day the user has moved on, and a replay from an old
-# message would record something nobody meant now.
-HELD_FOR = timedelta(hours=24)
+# A "did you mean" choice replays what was typed; after half an hour (as long as Slack keeps a response_url
+# usable) the user has moved on, and a replay from an old message would record something nobody meant now.
+HELD_FOR = timedelta(minutes=30)
 
 
 def hold_command(
@@ -37,6 +37,9 @@ def take_pending(session: Session, *, workspace_id: str, pending_id: int, user: 
     if pending.used_at is not None:
         raise LifecycleError("That was already done — nothing was recorded twice.")
     if now - pending.created_at > HELD_FOR:
-        raise LifecycleError("That choice has expired (it is more than a day old). Please run the command again.")
+        raise LifecycleError(
+            "That choice has expired (it is more than 30 minutes old), so nothing was recorded. "
+            "Please run the command again."
+        )
     pending.used_at = now
     return pending

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from handlers.blocks.common import Reply, context, header, section
 from handlers.slack_text import escape_mrkdwn
+from lifecycle.sla import sla_hours
 from lifecycle.stages import TEAM_LABELS, Team
 from storage.models import OutboxMessage, TeamRoute, Workspace
 
@@ -26,7 +27,7 @@ def route_set(route: TeamRoute, *, note: str | None = None, waiting: int = 0) ->
 def sla_line(workspace: Workspace) -> str:
     """The SLA settings in one line."""
     return (
-        f"Handoffs must be accepted within *{workspace.sla_hours:g} business hours* "
+        f"Handoffs must be accepted within *{sla_hours(workspace):g} business hours* "
         f"({workspace.business_days}, {workspace.business_opens}–{workspace.business_closes}, "
         f"{escape_mrkdwn(workspace.timezone)}); then a reminder, and after twice that an escalation to managers."
     )

@@ -109,7 +109,7 @@ def test_a_held_request_survives_the_database_and_is_replayed_once_by_its_owner_
         take_pending(session, workspace_id="T0ACME", pending_id=pending_id, user="U0REP", now=clock())
 
 
-def test_a_choice_older_than_a_day_has_expired_and_records_nothing(session_factory, clock):
+def test_a_choice_older_than_half_an_hour_has_expired_and_records_nothing(session_factory, clock):
     from datetime import timedelta
 
     with session_factory.begin() as session:
@@ -118,5 +118,7 @@ def test_a_choice_older_than_a_day_has_expired_and_records_nothing(session_facto
         )
     with session_factory.begin() as session, pytest.raises(LifecycleError, match="expired"):
         take_pending(session, workspace_id="T0ACME", pending_id=held, user="U0REP", now=clock() + timedelta(days=53))
-    with session_factory.begin() as session:  # still within a day: it works, once
-        take_pending(session, workspace_id="T0ACME", pending_id=held, user="U0REP", now=clock() + timedelta(hours=23))
+    with session_factory.begin() as session, pytest.raises(LifecycleError, match="more than 30 minutes old"):
+        take_pending(session, workspace_id="T0ACME", pending_id=held, user="U0REP", now=clock() + timedelta(minutes=31))
+    with session_factory.begin() as session:  # still within half an hour: it works, once
+        take_pending(session, workspace_id="T0ACME", pending_id=held, user="U0REP", now=clock() + timedelta(minutes=29))
