@@ -6,6 +6,7 @@ import logging
 from collections.abc import Callable
 
 from slack_bolt import App
+from slack_bolt.authorization.authorize import InstallationStoreAuthorize
 from slack_sdk import WebClient
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -16,6 +17,9 @@ from handlers.context import Deps
 from lifecycle.clock import Clock, utc_now
 
 logger = logging.getLogger(__name__)
+
+# Refresh a rotating token this long before it expires (Bolt's own default).
+TOKEN_ROTATION_MINUTES = 120
 
 
 def create_app(
@@ -43,10 +47,24 @@ def create_app(
             logger=bolt_logger,
         )
     else:
+        # No token of its own: Bolt gives each request a client with its workspace's token. Token rotation
+        # (oauth.v2.access) goes through this client too, so SLACK_API_URL is honoured.
+        app_client = client or WebClient(base_url=settings.slack_api_url)
+        # Bolt's default asks auth.test on every request; the result of a token is cached here instead (a new
+        # token after rotation is a new key, and an uninstalled workspace has no installation to find at all).
+        authorize = InstallationStoreAuthorize(
+            installation_store=oauth.installations,
+            client_id=settings.slack_client_id,
+            client_secret=settings.slack_client_secret,
+            logger=bolt_logger,
+            bot_only=True,
+            client=app_client,
+            cache_enabled=True,
+        )
+        authorize.token_rotation_expiration_minutes = TOKEN_ROTATION_MINUTES
         app = App(
-            # No token of its own: Bolt gives each request a client with its workspace's token. Token rotation
-            # (oauth.v2.access) goes through this client too, so SLACK_API_URL is honoured.
-            client=client or WebClient(base_url=settings.slack_api_url),
+            client=app_client,
+            authorize=authorize,  # type: ignore[arg-type]  # Bolt accepts an Authorize; its hint says Callable
             signing_secret=settings.slack_signing_secret or None,
             process_before_response=False,
             logger=bolt_logger,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import secrets
 import signal
 import threading
@@ -102,10 +103,18 @@ class Sandbox:
             raise SandboxError(f"cannot open the database {self.database_url}: {first_line}") from None
 
     def _start_bot(self, actions: PageActions) -> None:
+        # Bolt switches to OAuth by itself when these are in the environment, even with a token given; the
+        # sandbox is one pretend workspace, so a shell that exports them for a real deployment must not matter.
+        for name in ("SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET"):
+            os.environ.pop(name, None)
         settings = Settings(
             slack_bot_token=BOT_TOKEN,
             slack_signing_secret=secrets.token_hex(32),
             slack_app_token="",
+            # One pretend workspace with its own token: whatever OAuth settings the shell exports don't apply.
+            slack_client_id="",
+            slack_client_secret="",
+            lifecycle_encryption_key="",
             slack_api_url=f"{self.url}/api/",
             database_url=self.database_url,
         )

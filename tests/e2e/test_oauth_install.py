@@ -134,3 +134,11 @@ def test_a_request_with_an_expiring_token_rotates_it_too(oauth_bot):
     assert new != old
     [home] = oauth_bot.standin.wait_for_calls("views.publish")
     assert token_of(home) == new
+
+
+def test_a_workspaces_token_is_checked_with_auth_test_once_not_on_every_request(oauth_bot):
+    install(oauth_bot, ACME, "U0ANA")
+    oauth_bot.standin.reset()
+    for _ in range(3):
+        run(oauth_bot, "/customer", "list")
+    assert len(oauth_bot.standin.calls_to("auth.test")) <= 1
