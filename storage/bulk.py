@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from datetime import datetime
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
-from sqlalchemy import Column, Table, bindparam, case, func, insert, select, update
+from sqlalchemy import Column, Table, bindparam, case, func, insert, null, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -19,11 +19,24 @@ from storage.types import UTCDateTime
 # Bound parameters per IN list: well under SQLite's 32766 and PostgreSQL's 65535.
 IN_CHUNK = 5_000
 READ_CHUNK = 2_000
+HEALTH_COLUMNS = ("health_score", "risk_level", "health_reasons", "red_flags", "health_assessed_at")
 
 
 def table_of(model: type[Any]) -> Table:
     """The Core table of a model, for executemany."""
     return cast(Table, model.__table__)
+
+
+def prepare_for_bulk(session: Session) -> None:
+    """Give this SQLite connection a bigger page cache and fewer WAL checkpoints for a long run of inserts.
+
+    The import keys' unique index takes random pages; with SQLite's 2 MB default cache every batch re-reads
+    them, and checkpointing every 1000 pages writes the same index pages again and again (measured: +25%
+    rows/s). Per connection, bounded (64 MB), and harmless to whoever uses the connection next.
+    """
+    if session.get_bind().dialect.name == "sqlite":
+        session.execute(text("PRAGMA cache_size = -65536"))
+        session.execute(text("PRAGMA wal_autocheckpoint = 16384"))
 
 
 def workspace_ids(session: Session) -> list[str]:
@@ -63,28 +76,50 @@ def insert_all(session: Session, table: Table, rows: Sequence[Mapping[str, Any]]
         session.connection().execute(insert(table), list(rows))
 
 
-def customer_ids(session: Session, workspace_id: str, keys: Collection[str]) -> dict[str, int]:
-    """The ids of the customers with these name keys (erased customers have no name to match)."""
-    found: dict[str, int] = {}
+class KnownCustomer(NamedTuple):
+    """A customer's id and the derived columns an import moves forward."""
+
+    id: int
+    last_touch_at: datetime | None
+    updated_at: datetime
+
+
+def customers_by_key(session: Session, workspace_id: str, keys: Collection[str]) -> dict[str, KnownCustomer]:
+    """The customers with these name keys (erased customers have no name to match)."""
+    found: dict[str, KnownCustomer] = {}
     ordered = sorted(keys)
     for start in range(0, len(ordered), IN_CHUNK):
         rows = session.execute(
-            select(Customer.name_key, Customer.id).where(
+            select(Customer.name_key, Customer.id, Customer.last_touch_at, Customer.updated_at).where(
                 Customer.workspace_id == workspace_id,
                 Customer.name_key.in_(ordered[start : start + IN_CHUNK]),
                 Customer.erased_at.is_(None),
             )
         )
-        found.update({key: customer_id for key, customer_id in rows})
+        found.update({row.name_key: KnownCustomer(row.id, row.last_touch_at, row.updated_at) for row in rows})
     return found
 
 
+def clear_health(session: Session, customer_ids: Collection[int]) -> None:
+    """Forget customers' stored health, so the next refresh records what imported history says without alerting it.
+
+    lifecycle.risk alerts a red flag only on a change from a stored assessment: a customer with none is assessed
+    as after a migration, its flags recorded quietly.
+    """
+    ordered = sorted(customer_ids)
+    for start in range(0, len(ordered), IN_CHUNK):
+        session.execute(
+            update(Customer)
+            .where(Customer.id.in_(ordered[start : start + IN_CHUNK]))
+            .values({column: null() for column in HEALTH_COLUMNS})
+        )
+
+
 def record_activity(session: Session, changes: Sequence[Mapping[str, Any]]) -> None:
-    """Move customers' derived columns forward after imported activity, and clear their stored health.
+    """Move customers' derived columns forward after imported activity, as log_touchpoint and record_feedback do.
 
     Each change: customer_id, touched_at (the latest imported touch, or None), loyalty (events to add) and
-    active_at (the latest imported activity). Stored health is cleared so the next refresh records whatever
-    the history says without alerting it (lifecycle.risk alerts only a change from a stored assessment).
+    active_at (the latest imported activity). Later values never go back: a rep's newer touch stays.
     """
     if not changes:
         return
@@ -103,20 +138,10 @@ def record_activity(session: Session, changes: Sequence[Mapping[str, Any]]) -> N
             ),
             loyalty_events=table.c.loyalty_events + bindparam("loyalty"),
             updated_at=case((table.c.updated_at < active, active), else_=table.c.updated_at),
-            **_CLEARED_HEALTH,
         )
     )
     # In id order, so two imports (or an import and a rep) lock customers in the same order on PostgreSQL.
     session.connection().execute(statement, sorted(changes, key=lambda change: change["customer_id"]))
-
-
-_CLEARED_HEALTH: dict[str, Any] = {
-    "health_score": None,
-    "risk_level": None,
-    "health_reasons": None,
-    "red_flags": None,
-    "health_assessed_at": None,
-}
 
 
 def stream_customers(session: Session, workspace_id: str) -> Iterator[Sequence[Any]]:

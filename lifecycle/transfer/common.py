@@ -39,7 +39,7 @@ class ImportOptions:
     zone: tzinfo = UTC  # for times written without a zone
     resolve_owner: OwnerResolver | None = None  # None: no Slack token, addresses are kept as written
     workers: int = 0  # scoring processes (0: in this process)
-    batch_size: int = 5_000  # rows per transaction
+    batch_size: int = 10_000  # rows per transaction
     on_reject: RejectSink | None = None
 
 

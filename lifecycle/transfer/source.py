@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import itertools
+import operator
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TextIO
@@ -31,21 +32,44 @@ class Row:
     cells: list[str]
 
 
-class Cells:
-    """Reads one column of a row by our column name ("" when the file has no such column or the row is short)."""
+def _cell(text: str) -> str:
+    text = text.strip()
+    if text[:1] == "'" and text[1:2] in FORMULA_STARTS:
+        return text[1:].strip()
+    return text
 
-    def __init__(self, layout: Layout) -> None:
+
+class Cells:
+    """Reads our columns from a row ("" when the file has no such column or the row is short), stripped."""
+
+    def __init__(self, layout: Layout, names: tuple[str, ...] = ()) -> None:
         self._positions = layout.positions
+        self._width = layout.width
+        # For `pick`: a missing column reads the "" appended after the row's cells.
+        self._picker = (
+            operator.itemgetter(
+                *(layout.positions[name] if layout.positions[name] is not None else -1 for name in names)
+            )
+            if names
+            else None
+        )
 
     def get(self, row: Row, name: str) -> str:
-        """The cell of `name` in `row`, stripped."""
+        """The cell of `name` in `row`."""
         index = self._positions[name]
         if index is None or index >= len(row.cells):
             return ""
-        text = row.cells[index].strip()
-        if text[:1] == "'" and text[1:2] in FORMULA_STARTS:
-            return text[1:].strip()
-        return text
+        return _cell(row.cells[index])
+
+    def pick(self, row: Row) -> list[str]:
+        """The cells of the names given at construction, in their order (one call per row for big files)."""
+        assert self._picker is not None
+        cells = row.cells
+        if len(cells) < self._width:
+            cells.extend([""] * (self._width - len(cells)))
+        cells.append("")
+        picked = self._picker(cells)
+        return [_cell(text) for text in (picked if isinstance(picked, tuple) else (picked,))]
 
 
 def open_rows(stream: TextIO, kind: FileKind, result: ImportResult) -> tuple[Layout, Iterator[Row]]:
@@ -77,5 +101,5 @@ def _rows(reader: Reader, result: ImportResult) -> Iterator[Row]:
             start = reader.line_num + 1
             continue
         line, start = start, reader.line_num + 1
-        if any(cell.strip() for cell in cells):
+        if any(cells) and any(map(str.strip, cells)):
             yield Row(line, cells)

@@ -61,7 +61,7 @@ def parse_moment(text: str, *, zone: tzinfo = UTC) -> datetime:
     if moment.year < EARLIEST_YEAR:
         raise BadValue("bad date", f"bad date “{cleaned}”: the year {moment.year} is too early")
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=zone)
+        return moment.replace(tzinfo=UTC) if zone is UTC else moment.replace(tzinfo=zone).astimezone(UTC)
     return moment.astimezone(UTC)
 
 
