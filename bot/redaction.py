@@ -2,7 +2,8 @@
 
 Our own code never logs a secret, but libraries do: Bolt logs the OAuth code when an install fails, and
 slack_sdk's debug lines show request parameters and response bodies (tokens, refresh tokens). The scrub sits in
-the log record factory, the one place every record passes, whichever logger or handler it goes to.
+the log record factory, the one place every record passes, whichever logger or handler it goes to. The same
+place escapes control characters (bot/log_safety.py), so user text can never start a log line of its own.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ import re
 import threading
 from collections.abc import Iterable
 from typing import Any
+
+from bot.log_safety import escape_controls, format_traceback
 
 REDACTED = "[redacted]"
 # Slack tokens: xoxb-, xoxp-, xoxa-, xapp-, rotating xoxe.xoxb-…, refresh tokens xoxe-….
@@ -47,7 +50,7 @@ def _keep_key(match: re.Match[str]) -> str:
 
 
 def protect(secrets: Iterable[str]) -> None:
-    """Scrub these values from every log record from now on (installs the scrub once per process)."""
+    """Scrub these values from every log record from now on (installs the scrub and escaping once per process)."""
     global _installed
     with _lock:
         _secrets.update(secret for secret in secrets if len(secret) >= MIN_SECRET_LENGTH)
@@ -69,9 +72,12 @@ def _scrub_record(record: logging.LogRecord) -> None:
         message = record.getMessage()
     except Exception:  # noqa: BLE001 - a malformed record is logging's to report, with its own message
         return
-    clean = scrub(message)
+    # Scrub first: the secret patterns end at whitespace, which escaping would hide.
+    clean = escape_controls(scrub(message))
     if clean != message:
         record.msg, record.args = clean, None
-    if record.exc_info and record.exc_info[0] is not None:
-        # Handlers print exc_text when it is set: render the traceback now, scrubbed.
-        record.exc_text = scrub(logging.Formatter().formatException(record.exc_info))
+    if record.exc_info:
+        kind, error, trace = record.exc_info
+        if kind is not None and error is not None:
+            # Handlers print exc_text when it is set: render the traceback now, scrubbed and escaped.
+            record.exc_text = scrub(format_traceback((kind, error, trace)))

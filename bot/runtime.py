@@ -55,7 +55,11 @@ class Runtime:
 
     def http_server(self, *, host: str, port: int) -> HttpServer:
         """The HTTP server for Slack's request URL and /healthz."""
-        wsgi = make_wsgi_app(self.app, health_check=lambda: database_answers(self.engine))
+        wsgi = make_wsgi_app(
+            self.app,
+            health_check=lambda: database_answers(self.engine),
+            signing_secret=self.settings.slack_signing_secret,
+        )
         return HttpServer(wsgi, host=host, port=port)
 
     def run_http(self, *, host: str, port: int) -> None:
