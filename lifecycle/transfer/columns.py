@@ -80,7 +80,8 @@ COLUMNS: dict[FileKind, tuple[Column, ...]] = {
                 "deal value",
             ),
         ),
-        Column("renewal_date", aliases=("renewal", "next renewal date", "contract end date", "close date")),
+        # Not "Close Date": on a HubSpot company it is when the customer was won, not when it renews.
+        Column("renewal_date", aliases=("renewal", "next renewal date", "contract end date", "contract renewal date")),
     ),
     FileKind.TOUCHPOINTS: (
         Column("customer", required=True, aliases=_ACTIVITY_CUSTOMER),

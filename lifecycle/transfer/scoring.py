@@ -83,6 +83,7 @@ class TextScorer(Generic[Batch]):
     def __init__(self, workers: int = 0, *, cache_size: int = CACHE_SIZE) -> None:
         self._workers = workers
         self._cache: dict[str, Scored] = {}
+        self._in_flight: set[str] = set()  # asked of the pool by a batch not finished yet
         self._cache_size = cache_size
         self._pool = (
             ProcessPoolExecutor(workers, mp_context=get_context("spawn"), initializer=_start_worker)
@@ -113,9 +114,11 @@ class TextScorer(Generic[Batch]):
                 if text in known:
                     continue
                 hit = self._cache.get(text)
-                if hit is None:
+                if hit is None and text not in self._in_flight:
                     wanted.append(text)
-                known[text] = hit or _UNSCORED  # filled in when its batch is finished
+                    self._in_flight.add(text)
+                # Filled in when the batch is finished: from its own results, or from an earlier batch's.
+                known[text] = hit or _UNSCORED
             pending.append((batch, known, wanted, self._submit(wanted)))
             while len(pending) > window:
                 yield self._finish(*pending.popleft())
@@ -133,9 +136,18 @@ class TextScorer(Generic[Batch]):
     ) -> tuple[Batch, Mapping[str, Scored]]:
         results = [item for future in futures for item in future.result()] if futures else score_texts(wanted)
         self.scored += len(wanted)
+        self._in_flight.difference_update(wanted)
         if len(self._cache) + len(wanted) > self._cache_size:
             self._cache.clear()
         for text, scored in zip(wanted, results, strict=True):
             known[text] = scored
             self._cache[text] = scored
+        # Texts an earlier batch was scoring when this one was read; scored again only if the cache was cleared.
+        waiting = [text for text, scored in known.items() if scored is _UNSCORED]
+        missed = [text for text in waiting if text not in self._cache]
+        self.scored += len(missed)
+        for text, scored in zip(missed, score_texts(missed), strict=True):
+            self._cache[text] = scored
+        for text in waiting:
+            known[text] = self._cache[text]
         return batch, known

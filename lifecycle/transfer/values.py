@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from datetime import UTC, date, datetime, tzinfo
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from lifecycle.errors import UnknownKind, UnknownStage
 from lifecycle.stages import Stage, parse_stage, stage_names
@@ -112,7 +112,7 @@ def parse_money(text: str) -> Decimal:
     amount = _decimal(number, cleaned)
     if amount >= MAX_VALUE:
         raise BadValue("bad value", f"bad value “{cleaned}”: at most 999,999,999,999.99")
-    return amount.quantize(Decimal("0.01"))
+    return amount.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
 def _decimal(number: str, shown: str) -> Decimal:
