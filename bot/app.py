@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 
 from slack_bolt import App
 from slack_bolt.authorization.authorize import InstallationStoreAuthorize
@@ -18,6 +19,9 @@ from lifecycle.clock import Clock, utc_now
 
 logger = logging.getLogger(__name__)
 
+# Bolt's default pool has 5 threads: five requests waiting for a lock would hold up every other ack. Each
+# waits at most ~2.5 s (the request lock budget), so this many threads answer a burst within Slack's 3 s.
+LISTENER_THREADS = 64
 # Refresh a rotating token this long before it expires (Bolt's own default).
 TOKEN_ROTATION_MINUTES = 120
 
@@ -45,6 +49,7 @@ def create_app(
             # Listeners ack() first and keep working on Bolt's thread pool, inside Slack's 3 seconds.
             process_before_response=False,
             logger=bolt_logger,
+            listener_executor=ThreadPoolExecutor(max_workers=LISTENER_THREADS),
         )
     else:
         # No token of its own: Bolt gives each request a client with its workspace's token. Token rotation
@@ -68,6 +73,7 @@ def create_app(
             signing_secret=settings.slack_signing_secret or None,
             process_before_response=False,
             logger=bolt_logger,
+            listener_executor=ThreadPoolExecutor(max_workers=LISTENER_THREADS),
             installation_store=oauth.installations,
             installation_store_bot_only=True,
             oauth_flow=oauth_flow(settings, oauth, session_factory, clock=clock, notify=notify),

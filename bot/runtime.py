@@ -29,6 +29,8 @@ from storage.migrate import upgrade
 
 logger = logging.getLogger(__name__)
 
+REQUEST_LOCK_BUDGET_MS = 2_500
+
 
 @dataclass
 class Runtime:
@@ -123,7 +125,8 @@ def assemble(
     )
     app = create_app(
         settings,
-        session_factory,
+        # Slack's requests wait at most this long for a lock, so even a refusal comes within Slack's 3 seconds.
+        make_session_factory(engine, lock_budget_ms=REQUEST_LOCK_BUDGET_MS),
         client=client,
         clock=clock,
         notify=dispatcher.nudge,

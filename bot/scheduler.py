@@ -19,6 +19,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy.orm import Session, sessionmaker
 
 from lifecycle.clock import Clock, utc_now
+from lifecycle.idempotency import forget_old_requests
 from lifecycle.risk import FRESH_FOR, refresh_if_stale
 from lifecycle.schedules import enqueue_due_digests
 from lifecycle.sla import check_slas
@@ -43,6 +44,11 @@ def _sla(session: Session, now: datetime) -> int:
 def _digests(session: Session, now: datetime) -> int:
     with skipping_uninstalled(session):
         return enqueue_due_digests(session, now=now)
+
+
+def _housekeeping(session: Session, now: datetime) -> int:
+    forget_old_requests(session, now=now)  # replays are refused for an hour, then the record goes
+    return 0
 
 
 def run_sweep(session_factory: sessionmaker[Session], sweep: Sweep, *, clock: Clock, notify: Callable[[], None]) -> int:
@@ -120,7 +126,7 @@ def build_scheduler(
 ) -> BackgroundScheduler:
     """The SLA and digest sweeps every minute and the health refresh every few, all at start-up too."""
     scheduler = BackgroundScheduler(timezone="UTC", job_defaults={"coalesce": True, "max_instances": 1})
-    for sweep in (_sla, _digests):
+    for sweep in (_sla, _digests, _housekeeping):
         scheduler.add_job(
             _logged_sweep,
             IntervalTrigger(seconds=SWEEP_SECONDS),

@@ -71,7 +71,6 @@ def pick_customer(
     ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, client: WebClient, context: dict[str, Any]
 ) -> None:
     """A "did you mean" choice: replay the held command on the customer picked."""
-    ack()
     deps = deps_of(context)
     value, caller = button_value(action), caller_of(body)
     with deps.transaction() as session:
@@ -79,6 +78,7 @@ def pick_customer(
         pending = _take(session, value, caller, now)
         request = request_from_arguments(pending.arguments, customer_id=int(value["c"]))
         reply = execute(session, request, caller=caller, now=now)
+    ack()  # stored first: Slack hears back only about what was saved
     respond(replace_original=True, **reply.as_kwargs())
     refresh_home(client, deps, workspace_id=caller.workspace_id, user_id=caller.user_id)
 
@@ -88,7 +88,6 @@ def create_customer(
     ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, client: WebClient, context: dict[str, Any]
 ) -> None:
     """The "create" choice: add the customer, then replay the held command on it."""
-    ack()
     deps = deps_of(context)
     value, caller = button_value(action), caller_of(body)
     with deps.transaction() as session:
@@ -105,6 +104,7 @@ def create_customer(
         )
         request = request_from_arguments(pending.arguments, customer_id=customer.id)
         reply = execute(session, request, caller=caller, now=now)
+    ack()  # stored first: Slack hears back only about what was saved
     created = customer_blocks.customer_created(customer)
     combined = Reply(
         text=f"{created.text} {reply.text}",
@@ -123,7 +123,6 @@ def accept(
     ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, client: WebClient, context: dict[str, Any]
 ) -> None:
     """Accept a handoff for the receiving team (or say who was first)."""
-    ack()
     deps = deps_of(context)
     caller = caller_of(body)
     handoff_id = id_on_button(action)
@@ -142,6 +141,7 @@ def accept(
             reply = handoff_blocks.accepted_confirmation(handoff)
     except HandoffAlreadyAccepted as taken:
         reply = handoff_blocks.already_accepted(taken.accepted_by, taken.accepted_at)
+    ack()  # stored first: Slack hears back only about what was saved
     if (body.get("container") or {}).get("type") != "view":  # the App Home has no message to answer under
         reply_ephemeral(respond, reply)
     refresh_home(client, deps, workspace_id=caller.workspace_id, user_id=caller.user_id)
@@ -152,7 +152,6 @@ def promote(
     ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, client: WebClient, context: dict[str, Any]
 ) -> None:
     """One-click promotion of a loyalty candidate."""
-    ack()
     deps = deps_of(context)
     caller = caller_of(body)
     customer_id = id_on_button(action)
@@ -166,6 +165,7 @@ def promote(
             reason="Promoted from the loyalty suggestions",
             now=deps.clock(),
         )
+    ack()  # stored first: Slack hears back only about what was saved
     reply_ephemeral(respond, customer_blocks.stage_moved(move))
     refresh_home(client, deps, workspace_id=caller.workspace_id, user_id=caller.user_id)
 

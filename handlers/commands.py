@@ -18,13 +18,23 @@ from handlers.customer_data_commands import ask_to_erase, export_customer
 from handlers.errors import replies_on_error
 from handlers.home import refresh_home
 from handlers.ids import Command
-from handlers.lifecycle_commands import run_lifecycle
+from handlers.lifecycle_commands import CHANGES, run_lifecycle
 from handlers.operations import Caller, run_request
 from handlers.parsing import (
     parse_customer_command,
 )
 from handlers.parsing_lifecycle import parse_lifecycle_command
-from handlers.requests import EraseCustomer, ExportCustomer, OpenModal, ShowAtRisk, ShowHelp, ShowWatch
+from handlers.requests import (
+    AddCustomer,
+    EraseCustomer,
+    ExportCustomer,
+    ListCustomers,
+    OpenModal,
+    ShowAtRisk,
+    ShowCustomer,
+    ShowHelp,
+    ShowWatch,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -45,25 +55,46 @@ def open_modal(client: WebClient, command: dict[str, Any], name: str) -> None:
     client.views_open(trigger_id=command["trigger_id"], view=MODALS[name](metadata=metadata))
 
 
+def answer(ack: Ack, respond: Respond, work: Callable[[], Reply], *, changes_data: bool) -> None:
+    """Store, then acknowledge: a change is committed before Slack gets its 200; slow reading comes after.
+
+    If the process dies before the commit, Slack never got an ack and shows the user an error, so nothing is
+    ever confirmed and then lost. Changes wait at most ~2.5 s for a lock (Deps' session budget), then fail with
+    "not saved", still inside Slack's 3 seconds.
+    """
+    if not changes_data:
+        ack()
+    reply = work()
+    if changes_data:
+        ack()
+    reply_ephemeral(respond, reply)
+
+
+# Requests that only read, or that do slow work (an upload) before their one small write.
+_CUSTOMER_READS = (ShowHelp, ShowCustomer, ListCustomers, ShowAtRisk, ShowWatch, ExportCustomer, EraseCustomer)
+
+
 @replies_on_error
 def customer_command(
     ack: Ack, command: dict[str, Any], respond: Respond, client: WebClient, context: dict[str, Any]
 ) -> None:
-    """/customer: add, profile, list (the risk lists are /lifecycle's)."""
-    ack()
-    deps = deps_of(context)
+    """/customer: add, profile, list, export, erase (the risk lists are /lifecycle's)."""
+    deps, caller = deps_of(context), caller_of(command)
     request = parse_customer_command(command.get("text", ""))
-    if isinstance(request, ShowHelp):
-        reply_ephemeral(respond, help_reply(request.command))
-    elif isinstance(request, ExportCustomer):
-        reply_ephemeral(respond, export_customer(deps, caller_of(command), request, client))
-    elif isinstance(request, EraseCustomer):
-        reply_ephemeral(respond, ask_to_erase(deps, caller_of(command), request, client))
-    elif isinstance(request, ShowAtRisk | ShowWatch):
-        reply_ephemeral(respond, run_lifecycle(deps, caller_of(command), request, client))
-    else:
-        reply_ephemeral(respond, run_request(deps, request, caller=caller_of(command)))
-        caller = caller_of(command)
+
+    def work() -> Reply:
+        if isinstance(request, ShowHelp):
+            return help_reply(request.command)
+        if isinstance(request, ExportCustomer):
+            return export_customer(deps, caller, request, client)
+        if isinstance(request, EraseCustomer):
+            return ask_to_erase(deps, caller, request, client)
+        if isinstance(request, ShowAtRisk | ShowWatch):
+            return run_lifecycle(deps, caller, request, client)
+        return run_request(deps, request, caller=caller)
+
+    answer(ack, respond, work, changes_data=not isinstance(request, _CUSTOMER_READS))
+    if isinstance(request, AddCustomer | ShowCustomer | ListCustomers):
         refresh_home(client, deps, workspace_id=caller.workspace_id, user_id=caller.user_id)
 
 
@@ -72,13 +103,13 @@ def activity_command(
     ack: Ack, command: dict[str, Any], respond: Respond, client: WebClient, context: dict[str, Any]
 ) -> None:
     """/touch, /stage, /feedback: run the request, or open the form when typed alone."""
-    ack()
     request = COMMAND_SPECS[Command(command["command"])].parse(command.get("text", ""))
     if isinstance(request, OpenModal):
+        ack()
         open_modal(client, command, request.command)
         return
     deps, caller = deps_of(context), caller_of(command)
-    reply_ephemeral(respond, run_request(deps, request, caller=caller))  # type: ignore[arg-type]
+    answer(ack, respond, lambda: run_request(deps, request, caller=caller), changes_data=True)  # type: ignore[arg-type]
     refresh_home(client, deps, workspace_id=caller.workspace_id, user_id=caller.user_id)
 
 
@@ -87,10 +118,12 @@ def lifecycle_command(
     ack: Ack, command: dict[str, Any], respond: Respond, client: WebClient, context: dict[str, Any]
 ) -> None:
     """/lifecycle: help, routing, settings, lists and digests."""
-    ack()
     caller = caller_of(command)
     request = parse_lifecycle_command(command.get("text", ""), caller=caller.user_id)
-    reply_ephemeral(respond, run_lifecycle(deps_of(context), caller, request, client))
+    deps = deps_of(context)
+    answer(
+        ack, respond, lambda: run_lifecycle(deps, caller, request, client), changes_data=isinstance(request, CHANGES)
+    )
 
 
 LISTENERS: dict[Command, Callable[..., None]] = {

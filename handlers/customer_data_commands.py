@@ -100,7 +100,6 @@ def erase_confirmed(
     ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, client: WebClient, context: dict[str, Any]
 ) -> None:
     """The confirmation button: erase for good, if the clicker is (still) an admin."""
-    ack()
     deps = deps_of(context)
     team = body.get("team") or {}
     caller = Caller(workspace_id=team.get("id") or body["user"]["team_id"], user_id=body["user"]["id"])
@@ -110,6 +109,7 @@ def erase_confirmed(
         cleared = erase_customer(
             session, workspace_id=caller.workspace_id, customer_id=customer_id, actor=caller.user_id, now=deps.clock()
         )
+    ack()  # erased first: Slack hears back only about what was done
     respond(replace_original=True, **erased(customer_id, cleared).as_kwargs())
 
 

@@ -51,17 +51,30 @@ def replies_on_error(listener: Listener) -> Listener:
             listener(**kwargs)
         except Exception as error:  # noqa: BLE001 - every error gets a reply; unexpected ones are logged
             body = kwargs.get("body") or kwargs.get("command") or {}
-            reply = reply_for(error, body)
-            ack: Ack | None = kwargs.get("ack")
-            respond: Respond | None = kwargs.get("respond")
-            if ack is not None and ack.response is None:
-                ack(**_ack_payload(reply, body))
-            elif respond is not None and body.get("response_url", body.get("response_urls")):
-                respond(response_type="ephemeral", replace_original=False, **reply.as_kwargs())
-            elif body.get("type") == "block_actions" and kwargs.get("client") is not None:
-                _tell_in_dm(kwargs["client"], body, reply)
+            _answer_error(kwargs, body, reply_for(error, body))
 
     return guarded
+
+
+def _answer_error(kwargs: dict[str, Any], body: dict[str, Any], reply: Reply) -> None:
+    """Answer where the person will see it: in the modal, under the message or command, or in a DM."""
+    ack: Ack | None = kwargs.get("ack")
+    respond: Respond | None = kwargs.get("respond")
+    pending_ack = ack is not None and ack.response is None
+    answered_later = respond is not None and bool(body.get("response_url", body.get("response_urls")))
+    kind = body.get("type")
+    if pending_ack and (kind == "view_submission" or not (answered_later or kind == "block_actions")):
+        assert ack is not None
+        ack(**_ack_payload(reply, body))  # a modal's errors, or an options request: only the ack can answer
+        return
+    if pending_ack:
+        assert ack is not None
+        ack()  # store-then-ack listeners fail before their ack: ack, then answer where the reply would be
+    if answered_later:
+        assert respond is not None
+        respond(response_type="ephemeral", replace_original=False, **reply.as_kwargs())
+    elif kind == "block_actions" and kwargs.get("client") is not None:
+        _tell_in_dm(kwargs["client"], body, reply)
 
 
 def _tell_in_dm(client: WebClient, body: dict[str, Any], reply: Reply) -> None:

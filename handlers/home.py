@@ -19,7 +19,7 @@ logger = logging.getLogger(__name__)
 def publish_home(client: WebClient, deps: Deps, *, workspace_id: str, user_id: str, fresh: bool = True) -> None:
     """Render and publish one person's App Home from stored health (refreshed first when stale, if `fresh`)."""
     if fresh:
-        refresh_if_stale(deps.reading, deps.transaction, workspace_id=workspace_id, now=deps.clock())
+        refresh_if_stale(deps.reading, deps.housekeeping, workspace_id=workspace_id, now=deps.clock())
     with deps.reading() as session:
         view = home_view(home_summary(session, workspace_id=workspace_id, user_id=user_id))
     client.views_publish(user_id=user_id, view=view)

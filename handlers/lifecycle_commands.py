@@ -45,7 +45,7 @@ from lifecycle.digest import funnel_report
 from lifecycle.errors import InvalidInput
 from lifecycle.health import RiskLevel
 from lifecycle.loyalty import loyalty_candidates, newly_loyal
-from lifecycle.outbox import failed_messages
+from lifecycle.outbox import blocked_messages, failed_messages
 from lifecycle.risk import refresh_if_stale, risk_list
 from lifecycle.routing import set_route, team_routes
 from lifecycle.schedules import active_schedules, cancel_schedule, create_schedule, enqueue_digest_now, next_occurrence
@@ -67,12 +67,13 @@ def show_help(deps: Deps, caller: Caller, request: ShowHelp, client: WebClient) 
 
 
 def show_routes(deps: Deps, caller: Caller, request: ShowRoutes, client: WebClient) -> Reply:
-    """Where each team's alerts go, the SLA, and messages that could not be delivered."""
+    """Where each team's alerts go, the SLA, and messages that could not be delivered or wait for a fix."""
     with deps.reading() as session:
         workspace = workspace_or_defaults(session, caller.workspace_id, now=deps.clock())
         routes = team_routes(session, workspace_id=caller.workspace_id)
         failed = list(failed_messages(session, workspace_id=caller.workspace_id))
-    return routes_overview(routes, workspace, failed)
+        blocked = blocked_messages(session, workspace_id=caller.workspace_id)
+    return routes_overview(routes, workspace, failed, blocked)
 
 
 def set_team_route(deps: Deps, caller: Caller, request: SetRoute, client: WebClient) -> Reply:
@@ -109,7 +110,7 @@ def set_sla(deps: Deps, caller: Caller, request: SetSla, client: WebClient) -> R
 
 def _risk_list(deps: Deps, caller: Caller, level: RiskLevel) -> Reply:
     # Stored health older than its freshness is brought up to date first, so the list is never stale.
-    refresh_if_stale(deps.reading, deps.transaction, workspace_id=caller.workspace_id, now=deps.clock())
+    refresh_if_stale(deps.reading, deps.housekeeping, workspace_id=caller.workspace_id, now=deps.clock())
     with deps.reading() as session:
         return at_risk_reply(risk_list(session, workspace_id=caller.workspace_id, level=level))
 
@@ -243,6 +244,10 @@ SUBCOMMANDS: dict[type, Subcommand] = {
     ChangeRoles: change_roles,
     ShowAudit: show_audit,
 }
+
+
+# Subcommands that change data: stored before Slack gets its ack (handlers/commands.py answer()).
+CHANGES = (SetRoute, SetSla, SetHealthSetting, DigestNow, ScheduleDigest, CancelDigest, ChangeRoles)
 
 
 def run_lifecycle(deps: Deps, caller: Caller, request: LifecycleRequest, client: WebClient) -> Reply:

@@ -10,14 +10,25 @@ from sqlalchemy.orm import Session, sessionmaker
 
 DEFAULT_DATABASE_URL = "sqlite:///lifecycle.db"
 READ_ONLY_OPTION = "lifecycle_read_only"
+# How long a transaction may wait for a lock before it fails (Slack's requests: ~2.5 s, so the answer still
+# comes within Slack's 3 seconds); sessions without it wait SQLITE_BUSY_TIMEOUT_MS (SQLite) or as long as needed.
+LOCK_BUDGET_OPTION = "lifecycle_lock_budget_ms"
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 
 
 def make_engine(url: str = DEFAULT_DATABASE_URL, **kwargs: Any) -> Engine:
     """Create an engine; SQLite gets foreign keys, WAL and write-serialising transactions."""
     parsed = make_url(url)
+    # Slack's requests run on many threads (bot/app.py LISTENER_THREADS); one that can't get a connection
+    # within 2 s fails ("not saved, try again") rather than letting Slack's 3 seconds run out.
+    if parsed.database not in (None, "", ":memory:"):
+        kwargs.setdefault("pool_size", 10)
+        kwargs.setdefault("max_overflow", 30)
+        kwargs.setdefault("pool_timeout", 2.0)
     if parsed.get_backend_name() != "sqlite":
-        return create_engine(url, pool_pre_ping=True, **kwargs)
+        engine = create_engine(url, pool_pre_ping=True, **kwargs)
+        _configure_postgresql(engine)
+        return engine
     engine = create_engine(url, connect_args={"check_same_thread": False}, **kwargs)
     _configure_sqlite(engine)
     return engine
@@ -41,17 +52,40 @@ def _configure_sqlite(engine: Engine) -> None:
         # BEGIN IMMEDIATE takes the write lock up front, so two concurrent read-then-write
         # transactions wait for each other (busy_timeout) instead of failing or losing an update.
         # Read-only sessions take a plain (deferred) BEGIN: with WAL they never wait for, or block, a writer.
-        read_only = connection.get_execution_options().get(READ_ONLY_OPTION, False)
-        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+        options = connection.get_execution_options()
+        if options.get(READ_ONLY_OPTION, False):
+            connection.exec_driver_sql("BEGIN")
+            return
+        # The pragma stays on the pooled connection: set it every time, to this session's budget or the default.
+        budget = int(options.get(LOCK_BUDGET_OPTION) or SQLITE_BUSY_TIMEOUT_MS)
+        connection.exec_driver_sql(f"PRAGMA busy_timeout = {budget}")
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def make_session_factory(engine: Engine, *, read_only: bool = False) -> sessionmaker[Session]:
+def _configure_postgresql(engine: Engine) -> None:
+    @event.listens_for(engine, "begin")
+    def on_begin(connection: Any) -> None:
+        budget = connection.get_execution_options().get(LOCK_BUDGET_OPTION)
+        if budget:
+            # SET LOCAL ends with the transaction, so the pooled connection goes back unchanged.
+            connection.exec_driver_sql(f"SET LOCAL lock_timeout = '{int(budget)}ms'")
+
+
+def make_session_factory(
+    engine: Engine, *, read_only: bool = False, lock_budget_ms: int | None = None
+) -> sessionmaker[Session]:
     """Sessions whose loaded objects stay readable after commit (replies are rendered then).
 
     read_only sessions are for queries that write nothing (lists, profiles, digests): on SQLite they do not
-    take the write lock, so a slow report never holds up a rep's /touch.
+    take the write lock, so a slow report never holds up a rep's /touch. With lock_budget_ms, a transaction
+    that can't get its locks in that time fails (OperationalError) instead of waiting.
     """
-    bind = engine.execution_options(**{READ_ONLY_OPTION: True}) if read_only else engine
+    options: dict[str, Any] = {}
+    if read_only:
+        options[READ_ONLY_OPTION] = True
+    if lock_budget_ms is not None:
+        options[LOCK_BUDGET_OPTION] = lock_budget_ms
+    bind = engine.execution_options(**options) if options else engine
     return sessionmaker(bind, expire_on_commit=False)
 
 

@@ -234,6 +234,21 @@ class WorkspaceRole(Base):
     added_at: Mapped[Timestamp]
 
 
+class InboundRequest(Base):
+    """A Slack request that changed data, kept a while so a replay or retry of it changes nothing twice.
+
+    Keyed on the request's signature (a replay of the same signed body), a view's id (a modal submitted again)
+    or an event's id (Slack's retries); written in the same transaction as the change it made.
+    """
+
+    __tablename__ = "inbound_requests"
+    __table_args__ = (Index("ix_inbound_requests_received", "received_at"),)
+
+    key: Mapped[str] = mapped_column(String(120), primary_key=True)
+    workspace_id: Mapped[SlackId]
+    received_at: Mapped[Timestamp]
+
+
 class PendingCommand(Base):
     """A command held back by an unknown or ambiguous customer, replayed when the user picks one."""
 

@@ -232,11 +232,15 @@ class SlackSender:
         private_metadata: str = "",
         user_id: str = "U0REP",
         user_name: str = "rita",
-        view_id: str = "V0MODAL",
+        view_id: str | None = None,
         timestamp: int | None = None,
         signing_secret: str | None = None,
     ) -> Sent:
-        """A modal's submit button; build `values` with plain_input/static_select/users_select."""
+        """A modal's submit button; build `values` with plain_input/static_select/users_select.
+
+        Each call is a new modal (its own view id), unless `view_id` names one to submit again.
+        """
+        view_id = view_id or f"V{uuid.uuid4().hex[:10].upper()}"
         view = {
             "id": view_id,
             "team_id": self.team_id,

@@ -35,6 +35,7 @@ def test_the_sweeps_and_the_health_refresh_are_scheduled_and_run_at_start_up(ses
     assert jobs == {
         "digests-sweep": "interval[0:01:00]",
         "sla-sweep": "interval[0:01:00]",
+        "housekeeping-sweep": "interval[0:01:00]",
         "health-refresh": "interval[0:05:00]",
     }
     scheduler.start()

@@ -121,7 +121,7 @@ def test_the_whole_workspace_is_assessed_in_a_fixed_number_of_queries(session_fa
             event.remove(engine, "before_cursor_execute", listener)
         return len(statements)
 
-    assert queries_for(3) == queries_for(60) <= 11
+    assert queries_for(3) == queries_for(60) <= 12  # SQLite: PRAGMA busy_timeout and BEGIN IMMEDIATE open it
 
 
 def test_at_risk_lists_the_worst_first(session_factory):
