@@ -1,7 +1,8 @@
 """Delivers the outbox to Slack: claims due messages, renders them from the database, retries with backoff.
 
-The mechanics live here: claiming with a token per claim, renewing the lease before each send, calling Slack
-with the workspace's own bot token, recording the outcome. What a message shows is drawn by
+The mechanics live here: claiming with a token per claim, renewing the lease before each send and on a
+heartbeat while it lasts, looking in Slack for a post whose outcome is unknown before posting it again, calling
+Slack with the workspace's own bot token, recording the outcome. What a message shows is drawn by
 handlers/blocks/outbox_renderers.py; whether it is still worth sending, waits for another one, and where it goes
 is decided in lifecycle/deliveries.py.
 """
@@ -14,6 +15,7 @@ import socket
 import threading
 import uuid
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from typing import Any
 
 from slack_sdk import WebClient
@@ -28,6 +30,7 @@ from bot.slack_calls import (
     Failure,
     classify,
     dispatcher_client,
+    find_posted,
     for_token,
     send,
 )
@@ -35,7 +38,19 @@ from handlers.blocks.outbox_renderers import SlackCall, render
 from lifecycle.audit import record_audit
 from lifecycle.clock import Clock, utc_now
 from lifecycle.deliveries import Outcome, Settle, record_posted, refresh_before_rendering
-from lifecycle.outbox import RetryPolicy, claim_due, postpone, record_delivered, record_failure
+from lifecycle.outbox import (
+    TOKEN_CAUSES,
+    RetryPolicy,
+    block_cause,
+    claim,
+    keep_leased,
+    postpone,
+    record_blocked,
+    record_delivered,
+    record_failure,
+    retry_at,
+    revive_blocked,
+)
 from lifecycle.states import OutboxKind, OutboxStatus
 from lifecycle.workspaces import is_active
 from storage.models import OutboxMessage
@@ -51,6 +66,8 @@ class Claim:
 
     message_id: int
     token: str
+    # Set when an earlier send of the message may have reached Slack: look for it (posted since then) first.
+    unconfirmed_since: datetime | None = None
 
 
 @dataclass
@@ -122,8 +139,8 @@ class Dispatcher:
         """Claim due messages (a batch); each claim carries its own token, so only its holder may send it."""
         token = f"{self.worker_id}/{uuid.uuid4().hex[:8]}"
         with self.session_factory.begin() as session:
-            messages = claim_due(session, worker=token, now=self.clock(), policy=self.policy, limit=self.batch_size)
-            return [Claim(message.id, token) for message in messages]
+            claimed = claim(session, worker=token, now=self.clock(), policy=self.policy, limit=self.batch_size)
+            return [Claim(each.message.id, token, each.unconfirmed_since) for each in claimed]
 
     def deliver(self, claim: Claim) -> bool:
         """Render and send one claimed message, then record the outcome; True when delivered.
@@ -135,7 +152,8 @@ class Dispatcher:
             return self._deliver(claim)
         except Exception as error:  # noqa: BLE001 - recorded on the message, logged with its traceback
             logger.exception("delivering outbox message %s failed", claim.message_id)
-            self._record_failure(claim, Failure(f"unexpected error: {error!r}"))
+            # It may have failed after Slack posted (recording the outcome): look before posting it again.
+            self._record_failure(claim, Failure(f"unexpected error: {error!r}", unconfirmed=True))
             return False
 
     def _deliver(self, claim: Claim) -> bool:
@@ -143,34 +161,68 @@ class Dispatcher:
         if renewed is None:
             return False  # our lease ran out and someone else took it over
         kind, workspace_id, active = renewed
+        unconfirmed = claim.unconfirmed_since is not None
         if not active:
             # Uninstalled since the claim: held (due, but not claimed) until the workspace installs again.
-            self._settle(claim, Settle.postpone(self.clock()))
+            self._settle(claim, Settle.postpone(self.clock()), unconfirmed=unconfirmed)
             return False
         client = self._client_for(workspace_id)
         if client is None:
-            self._record_failure(claim, Failure("no bot token for this workspace (is the app installed?)"))
+            failure = Failure("no bot token for this workspace (is the app installed?)", unconfirmed=unconfirmed)
+            self._record_failure(claim, failure)
             return False
-        reading = self.read_session_factory or self.session_factory
-        if refresh_before_rendering(
-            reading.begin, self.session_factory.begin, kind=kind, workspace_id=workspace_id, now=self.clock()
-        ):
-            self.nudge()  # the refresh raised red flags: their alerts are queued
-        call = self._render_claimed(claim)
-        if isinstance(call, Settle):
-            self._settle(claim, call)
-            return False
-        self._voice.client = client
+        with keep_leased(
+            self.session_factory.begin,
+            message_id=claim.message_id,
+            token=claim.token,
+            clock=self.clock,
+            policy=self.policy,
+        ) as lost:
+            reading = self.read_session_factory or self.session_factory
+            if refresh_before_rendering(
+                reading.begin, self.session_factory.begin, kind=kind, workspace_id=workspace_id, now=self.clock()
+            ):
+                self.nudge()  # the refresh raised red flags: their alerts are queued
+            call = self._render_claimed(claim)
+            if isinstance(call, Settle):
+                self._settle(claim, call, unconfirmed=unconfirmed)
+                return False
+            if lost.is_set():
+                return False  # rendering outlasted our lease (a frozen process): the message has a new holder
+            self._voice.client = client
+            try:
+                return self._send(claim, call, workspace_id)
+            finally:
+                self._voice.client = None
+
+    def _send(self, claim: Claim, call: SlackCall, workspace_id: str) -> bool:
+        """Post (or update) once: first, for a send whose outcome is unknown, look for it in Slack."""
+        where = str(call.arguments.get("channel") or "") or None
+        if claim.unconfirmed_since is not None and call.tag is not None:
+            try:
+                found = self._find(call, since=claim.unconfirmed_since)
+            except SlackApiError as error:
+                self._record_refusal(claim, replace(classify(error), channel=where, unconfirmed=True), workspace_id)
+                return False
+            except CONNECTION_ERRORS as error:
+                self._record_failure(claim, Failure(f"connection error: {error!r}", unconfirmed=True))
+                return False
+            if found is not None:
+                logger.info(
+                    "outbox message %s was posted before (ts %s): not posting it again", claim.message_id, found["ts"]
+                )
+                self._record_sent(claim, call, found, rendered_version=found["version"])
+                return True
         try:
             response = self._call(call)
         except SlackApiError as error:
-            self._record_refusal(claim, classify(error), workspace_id)
+            self._record_refusal(claim, replace(classify(error), channel=where), workspace_id)
             return False
         except CONNECTION_ERRORS as error:
-            self._record_failure(claim, Failure(f"connection error: {error!r}"))
+            # A timeout or a dropped connection after the request went out: Slack may have posted it.
+            failure = Failure(f"connection error: {error!r}", unconfirmed=call.tag is not None)
+            self._record_failure(claim, failure)
             return False
-        finally:
-            self._voice.client = None
         self._record_sent(claim, call, response.data if hasattr(response, "data") else {})
         return True
 
@@ -212,29 +264,39 @@ class Dispatcher:
         """Make the call as the workspace whose message is being delivered."""
         return send(getattr(self._voice, "client", None) or self.client, call)
 
+    def _find(self, call: SlackCall, *, since: datetime) -> dict[str, Any] | None:
+        """Look, as the workspace whose message it is, for what the call posted before."""
+        return find_posted(getattr(self._voice, "client", None) or self.client, call, since=since)
+
     # --- outcomes --------------------------------------------------------------------------------
 
-    def _record_sent(self, claim: Claim, call: SlackCall, data: dict[str, Any]) -> None:
+    def _record_sent(
+        self, claim: Claim, call: SlackCall, data: dict[str, Any], *, rendered_version: int | None = None
+    ) -> None:
+        version = call.rendered_version if rendered_version is None else rendered_version
         with self.session_factory.begin() as session:
             message = session.get(OutboxMessage, claim.message_id)
             assert message is not None
             record_delivered(session, message, now=self.clock())
-            if message.handoff_id is None or call.rendered_version is None:
-                return
-            refresh_queued = record_posted(
-                session,
-                message=message,
-                rendered_version=call.rendered_version,
-                channel=data.get("channel"),
-                ts=data.get("ts"),
-                now=self.clock(),
-            )
-        if refresh_queued:
+            # Slack took the workspace's token: messages parked because it was refused can go too.
+            revived = revive_blocked(session, workspace_id=message.workspace_id, now=self.clock(), causes=TOKEN_CAUSES)
+            refresh_queued = False
+            if message.handoff_id is not None and version is not None:
+                refresh_queued = record_posted(
+                    session,
+                    message=message,
+                    rendered_version=version,
+                    channel=data.get("channel"),
+                    ts=data.get("ts"),
+                    now=self.clock(),
+                )
+        if refresh_queued or revived:
             self.nudge()
 
-    def _settle(self, claim: Claim, settle: Settle) -> None:
+    def _settle(self, claim: Claim, settle: Settle, *, unconfirmed: bool = False) -> None:
         if settle.outcome in (Outcome.FAIL, Outcome.RETRY):
-            self._record_failure(claim, Failure(settle.error, permanent=settle.outcome == Outcome.FAIL))
+            failure = Failure(settle.error, permanent=settle.outcome == Outcome.FAIL, unconfirmed=unconfirmed)
+            self._record_failure(claim, failure)
             return
         with self.session_factory.begin() as session:
             message = session.get(OutboxMessage, claim.message_id)
@@ -244,20 +306,39 @@ class Dispatcher:
                 record_delivered(session, message, now=self.clock())
             else:
                 assert settle.until is not None
-                postpone(message, until=settle.until)
+                postpone(message, until=settle.until, unconfirmed=unconfirmed)
 
     def _record_refusal(self, claim: Claim, failure: Failure, workspace_id: str) -> None:
-        """Slack said no. A refused token means an uninstall (the message is held), unless we know otherwise."""
+        """Slack said no: held if the workspace uninstalled meanwhile, parked if a person can fix it, else retried."""
         if failure.error in AUTH_ERRORS:
             with self.session_factory.begin() as session:
                 active = is_active(session, workspace_id=workspace_id)
-            if not active:
-                self._settle(claim, Settle.postpone(self.clock()))  # uninstalled mid-send: held, not failed
+            if not active:  # uninstalled mid-send: held, not failed
+                self._settle(claim, Settle.postpone(self.clock()), unconfirmed=failure.unconfirmed)
                 return
-            if self.tokens is not None and self.tokens.per_workspace:
-                # Slack revokes the token before app_uninstalled reaches us: retry, by then it will be held.
-                failure = replace(failure, permanent=False)
+        if failure.blocked:
+            self._record_blocked(claim, failure)
+            return
         self._record_failure(claim, failure)
+
+    def _record_blocked(self, claim: Claim, failure: Failure) -> None:
+        with self.session_factory.begin() as session:
+            message = session.get(OutboxMessage, claim.message_id)
+            if message is None or message.claimed_by != claim.token:
+                return  # someone else holds it now; their outcome counts
+            cause = block_cause(failure.error, failure.channel)
+            record_blocked(message, cause=cause)
+            logger.warning("outbox message %s (%s) blocked until fixed: %s", message.id, message.kind, cause)
+            record_audit(
+                session,
+                workspace_id=message.workspace_id,
+                actor="lifecycle-bot",
+                action="outbox.blocked",
+                now=self.clock(),
+                message_id=message.id,
+                kind=message.kind.value,
+                error=cause,
+            )
 
     def _record_failure(self, claim: Claim, failure: Failure) -> None:
         with self.session_factory.begin() as session:
@@ -273,14 +354,16 @@ class Dispatcher:
                 policy=self.policy,
                 permanent=failure.permanent,
                 retry_after=failure.retry_after,
+                unconfirmed=failure.unconfirmed,
             )
             if not gave_up:
                 logger.warning(
-                    "outbox message %s (%s) failed (%s); retrying at %s",
+                    "outbox message %s (%s) failed (%s); retrying at %s%s",
                     message.id,
                     message.kind,
                     failure.error,
-                    message.next_attempt_at.isoformat(),
+                    retry_at(message),
+                    ", looking first whether it was posted" if failure.unconfirmed else "",
                 )
                 return
             logger.error(

@@ -26,10 +26,23 @@ BOT_SCOPES = [
     "users:read",
     "im:write",
     "files:write",
+    # Reading back a channel's (or DM's) recent messages: after a send whose outcome is unknown (a timeout), the
+    # outbox looks there for the message it may have posted before posting it again.
+    "channels:history",
+    "groups:history",
+    "im:history",
 ]
 
-# app_uninstalled and tokens_revoked stop a workspace's work (its data stays).
-BOT_EVENTS = ["app_home_opened", "app_uninstalled", "tokens_revoked"]
+# app_uninstalled and tokens_revoked stop a workspace's work (its data stays); a channel unarchived, or the bot
+# let into one, sends again the messages parked on it.
+BOT_EVENTS = [
+    "app_home_opened",
+    "app_uninstalled",
+    "tokens_revoked",
+    "channel_unarchive",
+    "group_unarchive",
+    "member_joined_channel",
+]
 
 
 def redirect_url(request_url: str) -> str:

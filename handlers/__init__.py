@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from handlers import actions, commands, errors, events, shortcuts, views
+from handlers import actions, channel_events, commands, errors, events, shortcuts, views
 from handlers.context import Deps, deps_middleware
 
 
@@ -16,4 +16,5 @@ def register_handlers(app: App, deps: Deps) -> None:
     views.register(app)
     shortcuts.register(app)
     events.register(app)
+    channel_events.register(app)
     errors.register(app)

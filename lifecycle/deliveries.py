@@ -70,7 +70,7 @@ class DeliveryState(StrEnum):
     """How far a message that another one depends on has got (a handoff's alert, a weekly chart's digest)."""
 
     DELIVERED = "delivered"
-    UNDERWAY = "underway"  # pending or being sent: it may still go out
+    UNDERWAY = "underway"  # pending, being sent or blocked: it may still go out
     FAILED = "failed"  # given up for good
     ABSENT = "absent"  # no such message: never enqueued (its team had no channel), or none to follow
 
@@ -96,7 +96,8 @@ def delivery_state(status: OutboxStatus | None) -> DeliveryState:
             return DeliveryState.DELIVERED
         case OutboxStatus.FAILED:
             return DeliveryState.FAILED
-        case OutboxStatus.PENDING | OutboxStatus.SENDING:
+        case OutboxStatus.PENDING | OutboxStatus.SENDING | OutboxStatus.BLOCKED:
+            # Blocked waits for its cause to be fixed, and then goes: what follows it waits too.
             return DeliveryState.UNDERWAY
 
 

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from lifecycle.audit import record_audit
 from lifecycle.handoffs import post_waiting_handoffs
+from lifecycle.outbox import CHANNEL_CAUSES, revive_blocked
 from lifecycle.stages import Team
 from storage import repositories as repo
 from storage.models import TeamRoute
@@ -57,6 +58,9 @@ def set_route(
     )
     session.flush()
     waiting = post_waiting_handoffs(session, workspace_id=workspace_id, team=team, now=now)
+    # Messages parked on a missing, archived or closed channel go again: they are drawn for the new route
+    # (those for another team's channel that is still broken are parked again after one try).
+    revive_blocked(session, workspace_id=workspace_id, now=now, causes=CHANNEL_CAUSES)
     return RouteSet(route=route, waiting_alerts=waiting)
 
 

@@ -17,9 +17,14 @@ class OutboxStatus(StrEnum):
     """Delivery state of an outgoing Slack message."""
 
     PENDING = "pending"
-    SENDING = "sending"  # claimed by a dispatcher; reclaimed if its lease expires (crash)
+    # Claimed by a dispatcher (claimed_by set), or released after a send whose outcome is unknown (claimed_by
+    # empty): either way, whoever claims it once claim_expires_at has passed looks in Slack before posting again.
+    SENDING = "sending"
     DELIVERED = "delivered"
     FAILED = "failed"  # gave up; shown in /lifecycle routes
+    # Parked until its cause is fixed (token refused, channel gone or archived): never given up on; revived on
+    # re-authentication, a new route or the channel's return; shown in /lifecycle routes with its cause.
+    BLOCKED = "blocked"
 
 
 class OutboxKind(StrEnum):

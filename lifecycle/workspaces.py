@@ -15,7 +15,7 @@ from sqlalchemy import event, select
 from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
 
 from lifecycle.audit import record_audit
-from lifecycle.outbox import held_workspaces
+from lifecycle.outbox import AUTH_CAUSES, held_workspaces, revive_blocked
 from lifecycle.roles import ADMIN, grant_role
 from storage import repositories as repo
 from storage.models import DigestSchedule, Handoff, Workspace
@@ -40,6 +40,8 @@ def mark_installed(session: Session, *, workspace_id: str, installer: str | None
     workspace = repo.ensure_workspace(session, workspace_id, now=now)
     was_uninstalled = workspace.uninstalled_at is not None
     workspace.uninstalled_at = None
+    # A fresh token (or the same one, accepted again at start): what Slack refused before may go now.
+    revive_blocked(session, workspace_id=workspace_id, now=now, causes=AUTH_CAUSES)
     if installer:
         # Whoever installs can configure it at once (route channels, set the SLA) without asking anyone.
         grant_role(session, workspace_id=workspace_id, role=ADMIN, user_id=installer, actor=installer, now=now)

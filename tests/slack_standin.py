@@ -12,6 +12,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+from tests.standin_history import ChannelHistory
+
 AUTH_TEST = {"ok": True, "url": "https://acme.slack.com/", "team": "Acme", "user": "lifecycle"}
 AUTH_TEST |= {"team_id": "T0ACME", "user_id": "U0BOT", "bot_id": "B0BOT"}
 USER_DEFAULTS = {"team_id": "T0ACME", "real_name": "Rita Rep", "is_bot": False}
@@ -46,6 +48,7 @@ class _Reply:
     status: int = 200
     body: dict[str, Any] | str = ""  # a dict is sent as JSON
     headers: dict[str, str] = field(default_factory=dict)
+    delay: float = 0.0  # seconds to hold the answer back, after the call took effect (a client's timeout)
 
 
 class StandInSlack:
@@ -59,7 +62,14 @@ class StandInSlack:
         self.uploads: dict[str, bytes] = {}
         self._failures: dict[str, list[tuple[_Reply, int | str]]] = {}  # method -> (reply, failed_with)
         self._overrides: dict[str, dict[str, Any]] = {}
+        self._stalls: dict[str, list[float]] = {}  # method -> how long to hold back each of its next answers
+        self._released = threading.Event()  # set on stop(): held answers go out at once
         self._counter = 0  # never reset, so ts values stay unique across reset()
+        self._last_micros = 0
+        # Every conversation's messages, as the app can read them back; kept across reset() (it is Slack's state).
+        self.history = ChannelHistory()
+        # Unix seconds for new ts values (e.g. the test's clock); None: 1700000000.000100, .000200, ...
+        self.clock: Callable[[], float] | None = None
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
         self.root_url = ""  # "http://127.0.0.1:<port>" once started
@@ -68,6 +78,7 @@ class StandInSlack:
 
     def start(self) -> StandInSlack:
         """Bind to a free port and serve in a daemon thread."""
+        self._released.clear()
         server = self._server = ThreadingHTTPServer(("127.0.0.1", 0), _make_handler(self))
         self.root_url = f"http://127.0.0.1:{server.server_address[1]}"
         # A short poll interval makes stop() take milliseconds instead of half a second.
@@ -77,6 +88,7 @@ class StandInSlack:
 
     def stop(self) -> None:
         """Shut the server down and wait for its thread."""
+        self._released.set()
         if self._server and self._thread:
             self._server.shutdown()
             self._server.server_close()
@@ -105,12 +117,12 @@ class StandInSlack:
         method: str,
         times: int = 1,
         status: int = 500,
-        retry_after: int | None = None,
+        retry_after: float | str | None = None,
         error: str | None = None,
     ) -> None:
         """Make the next `times` calls to `method` fail: 429, 5xx, or 200 with `ok: false` and `error`."""
         if status == 429:
-            # slack_sdk's RateLimitErrorRetryHandler int()s the header, so it must be whole seconds.
+            # Sent as given ("-5", "soon", "1e12"): slack_sdk's RateLimitErrorRetryHandler int()s it, the app must not.
             headers = {"Retry-After": str(1 if retry_after is None else retry_after)}
             reply = _Reply(429, {"ok": False, "error": error or "ratelimited"}, headers=headers)
         elif status >= 500:
@@ -120,6 +132,16 @@ class StandInSlack:
         failed_with = (error or "fatal_error") if status == 200 else status
         with self._cond:
             self._failures.setdefault(method, []).extend([(reply, failed_with)] * times)
+
+    def stall_after_success(self, method: str, seconds: float, times: int = 1) -> None:
+        """The next `times` calls to `method` take effect (a post is in the channel), then the answer is held back."""
+        with self._cond:
+            self._stalls.setdefault(method, []).extend([seconds] * times)
+
+    def messages_in(self, channel: str) -> list[dict[str, Any]]:
+        """What a person sees in a conversation (a person's id: our DM with them), oldest first."""
+        with self._cond:
+            return self.history.in_conversation(channel)
 
     def respond_with(self, method: str, payload: dict[str, Any]) -> None:
         """Always answer `method` with `payload` (HTTP 200) until `clear_overrides()`."""
@@ -180,6 +202,8 @@ class StandInSlack:
                 failed = None if override.get("ok", True) else str(override.get("error", "error"))
             else:
                 reply = _Reply(body=self._canned(method, params))
+                stalls = self._stalls.get(method)
+                reply.delay = stalls.pop(0) if stalls else 0.0
             self.calls.append(ApiCall(method, params, headers, time.time(), failed))
             self._cond.notify_all()
             return reply
@@ -200,10 +224,11 @@ class StandInSlack:
             return reply
 
     def _next_ts(self) -> str:
-        """A unique, increasing ts: "1700000000.000100", "1700000000.000200", ... (lock held)."""
+        """A unique, increasing ts: "1700000000.000100", "1700000000.000200", ..., or from `clock` (lock held)."""
         self._counter += 1
-        n = self._counter * 100
-        return f"{1700000000 + n // 1_000_000}.{n % 1_000_000:06d}"
+        wanted = 1700000000_000000 + self._counter * 100 if self.clock is None else int(self.clock() * 1_000_000)
+        micros = self._last_micros = max(wanted, self._last_micros + 1)
+        return f"{micros // 1_000_000}.{micros % 1_000_000:06d}"
 
     def _canned(self, method: str, p: dict[str, Any]) -> dict[str, Any]:
         """The successful answer for `method` (lock held)."""
@@ -214,8 +239,10 @@ class StandInSlack:
             ts = self._next_ts()
             message = {"type": "message", "user": "U0BOT", "bot_id": "B0BOT", "ts": ts, "text": p.get("text")}
             message |= {"blocks": p["blocks"]} if "blocks" in p else {}
+            self.history.post(channel, message, p)
             return {"ok": True, "channel": channel, "ts": ts, "message": message}
         if method == "chat.update":
+            self.history.update(p)
             return {"ok": True, "channel": channel, "ts": p.get("ts"), "text": p.get("text", "")}
         if method == "chat.postEphemeral":
             return {"ok": True, "message_ts": self._next_ts()}
@@ -238,9 +265,11 @@ class StandInSlack:
             return {"ok": True, "user": {"id": user, "name": user.lower(), **USER_DEFAULTS, **roles}}
         if method == "files.getUploadURLExternal":
             file_id = "F" + uuid.uuid4().hex[:10].upper()
+            self.history.file_names[file_id] = str(p.get("filename", ""))
             return {"ok": True, "upload_url": f"{self.root_url}/upload/{file_id}", "file_id": file_id}
         if method == "files.completeUploadExternal":
             files = p["files"] if isinstance(p.get("files"), list) else []
+            self.history.share_files(self._next_ts(), p)
             return {"ok": True, "files": [{"id": f.get("id"), "title": f.get("title")} for f in files]}
         return _MORE_CANNED.get(method, lambda _standin, _params: {"ok": True})(self, p)
 
@@ -277,6 +306,8 @@ def _oauth_v2_access(standin: StandInSlack, p: dict[str, Any]) -> dict[str, Any]
 # Canned answers beyond the ones in StandInSlack._canned.
 _MORE_CANNED: dict[str, Callable[[StandInSlack, dict[str, Any]], dict[str, Any]]] = {
     "oauth.v2.access": _oauth_v2_access,
+    "conversations.history": lambda standin, p: standin.history.history(p),
+    "conversations.replies": lambda standin, p: standin.history.replies(p),
 }
 
 
@@ -321,12 +352,17 @@ def _make_handler(standin: StandInSlack) -> type[BaseHTTPRequestHandler]:
                 data, ctype = json.dumps(reply.body).encode(), "application/json; charset=utf-8"
             else:
                 data, ctype = reply.body.encode(), "text/plain; charset=utf-8"
-            self.send_response(reply.status)
-            headers = {"Content-Type": ctype, "Content-Length": str(len(data)), **reply.headers}
-            for name, value in headers.items():
-                self.send_header(name, value)
-            self.end_headers()
-            self.wfile.write(data)
+            if reply.delay:
+                standin._released.wait(reply.delay)  # the client gives up first: a timeout after the fact
+            try:
+                self.send_response(reply.status)
+                headers = {"Content-Type": ctype, "Content-Length": str(len(data)), **reply.headers}
+                for name, value in headers.items():
+                    self.send_header(name, value)
+                self.end_headers()
+                self.wfile.write(data)
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # the client timed out and left
 
         def log_message(self, format: str, *args: Any) -> None:
             """Keep test output quiet."""

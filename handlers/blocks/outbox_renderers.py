@@ -21,6 +21,7 @@ from handlers.blocks.funnel_chart import funnel_png
 from handlers.blocks.handoffs import handoff_alert, handoff_escalation, handoff_reminder
 from handlers.blocks.red_flags import red_flag_alert
 from lifecycle.deliveries import Destination, Settle
+from lifecycle.outbox import outbox_key
 from lifecycle.outbox_contents import (
     chart_content,
     config_change_content,
@@ -43,9 +44,14 @@ class SlackCall:
     method: str
     arguments: dict[str, Any]
     rendered_version: int | None = None  # the handoff version a handoff message shows
+    # The outbox key a posted message carries, so a send whose outcome is unknown can be found in Slack.
+    tag: str | None = None
 
 
 Renderer = Callable[[Session, OutboxMessage, datetime], SlackCall | Settle]
+
+# The message metadata event type our posts carry (Slack shows it to developers only).
+OUTBOX_EVENT_TYPE = "lifecycle_outbox"
 
 
 def post(to: Destination, reply: Reply, *, rendered_version: int | None = None) -> SlackCall:
@@ -163,4 +169,22 @@ RENDERERS: Mapping[OutboxKind, Renderer] = {
 
 def render(session: Session, message: OutboxMessage, *, now: datetime) -> SlackCall | Settle:
     """The call that delivers a message, or how to settle it without one (read-only: writes nothing)."""
-    return RENDERERS[message.kind](session, message, now)
+    call = RENDERERS[message.kind](session, message, now)
+    if isinstance(call, SlackCall):
+        tag(call, outbox_key(message))
+    return call
+
+
+def tag(call: SlackCall, key: str) -> None:
+    """Mark what the call posts with the outbox key: message metadata, or (a file has none) the file's name."""
+    if call.method == "chat_postMessage":
+        payload: dict[str, Any] = {"key": key}
+        if call.rendered_version is not None:
+            payload["version"] = call.rendered_version  # so a post found later records what it shows
+        call.arguments["metadata"] = {"event_type": OUTBOX_EVENT_TYPE, "event_payload": payload}
+        call.tag = key
+    elif call.method == "files_upload_v2":
+        name = str(call.arguments["filename"])
+        stem, dot, extension = name.rpartition(".") if "." in name else (name, "", "")
+        call.arguments["filename"] = f"{stem}-{key.replace(':', '-')}{dot}{extension}"
+        call.tag = key

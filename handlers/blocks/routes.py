@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
+
 from handlers.blocks.common import Reply, context, header, section
 from handlers.slack_text import escape_mrkdwn
+from lifecycle.outbox import AUTH_CAUSES, parse_block_cause
 from lifecycle.sla import sla_hours
 from lifecycle.stages import TEAM_LABELS, Team
 from storage.models import OutboxMessage, TeamRoute, Workspace
@@ -44,8 +48,34 @@ def sla_settings(workspace: Workspace) -> Reply:
     )
 
 
-def routes_overview(routes: dict[Team, TeamRoute], workspace: Workspace, failed: list[OutboxMessage]) -> Reply:
-    """/lifecycle routes: every team and its channel, the SLA, and deliveries we gave up on."""
+# What a person can do about each cause of a blocked message.
+_FIXES = {
+    "channel_not_found": "{channel} no longer exists, or I can't see it: route the team to another channel",
+    "not_in_channel": "I'm not in {channel} and can't join it: invite me with `/invite @lifecycle-bot`",
+    "is_archived": "{channel} is archived: unarchive it, or route the team to another channel",
+    "missing_scope": "my token lacks a permission: reinstall the app",
+}
+_CHANNEL_ID = re.compile(r"[CGD][A-Z0-9]{2,30}")
+
+
+def blocked_cause(cause: str | None) -> str:
+    """Why a message is blocked and what fixes it, from the cause it keeps (e.g. "is_archived in C123")."""
+    error, channel = parse_block_cause(cause or "unknown")
+    where = f"<#{channel}>" if channel and _CHANNEL_ID.fullmatch(channel) else escape_mrkdwn(channel or "the channel")
+    if error in _FIXES:
+        return _FIXES[error].format(channel=where) + f" (`{escape_mrkdwn(error)}`)"
+    if error in AUTH_CAUSES:
+        return f"Slack refused my token (`{escape_mrkdwn(error)}`): reinstall the app"
+    return escape_mrkdwn(cause or "unknown")
+
+
+def routes_overview(
+    routes: dict[Team, TeamRoute],
+    workspace: Workspace,
+    failed: list[OutboxMessage],
+    blocked: Sequence[OutboxMessage] = (),
+) -> Reply:
+    """/lifecycle routes: every team and its channel, the SLA, deliveries we gave up on and those blocked."""
     lines = []
     for team in Team:
         route = routes.get(team)
@@ -61,4 +91,10 @@ def routes_overview(routes: dict[Team, TeamRoute], workspace: Workspace, failed:
             for message in failed
         )
         blocks.append(section(f"⚠️ *Messages I could not deliver* (latest {len(failed)}):\n{problems}"))
+    if blocked:
+        waiting = "\n".join(
+            f"• {message.kind.value} #{message.id}: {blocked_cause(message.last_error)}" for message in blocked
+        )
+        title = f"🚧 *Messages waiting for a fix* (latest {len(blocked)}; they go out once it is fixed)"
+        blocks.append(section(f"{title}:\n{waiting}"))
     return Reply(text="Where alerts go", blocks=blocks)

@@ -29,7 +29,14 @@ def test_every_command_is_declared_escaped_with_interactivity_and_events(socket_
     settings = manifest["settings"]
     assert settings["socket_mode_enabled"] is socket_mode
     assert settings["interactivity"]["is_enabled"] is True
-    assert settings["event_subscriptions"]["bot_events"] == ["app_home_opened", "app_uninstalled", "tokens_revoked"]
+    assert settings["event_subscriptions"]["bot_events"] == [
+        "app_home_opened",
+        "app_uninstalled",
+        "tokens_revoked",
+        "channel_unarchive",
+        "group_unarchive",
+        "member_joined_channel",
+    ]
     if socket_mode:
         assert "url" not in settings["interactivity"] and all("url" not in entry for entry in commands.values())
     else:

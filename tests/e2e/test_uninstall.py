@@ -159,14 +159,17 @@ def test_a_send_refused_because_the_token_was_just_revoked_is_held_once_the_unin
     dispatcher = two_workspaces_with_work_queued(oauth_bot)
     oauth_bot.standin.fail_next("chat.postMessage", times=2, status=200, error="token_revoked")
     dispatcher.deliver_due()  # Slack refused the token before its app_uninstalled event reached us
-    assert outbox(oauth_bot, ACME)[0][1] == OutboxStatus.PENDING  # retried, not failed for good
+    assert outbox(oauth_bot, ACME)[0][1] == OutboxStatus.BLOCKED  # parked until re-installed, not failed for good
     oauth_bot.slack.event({"type": "app_uninstalled"})
     wait_until(lambda: uninstalled(oauth_bot, ACME))
     oauth_bot.clock.advance(minutes=10)
     oauth_bot.standin.reset()
     dispatcher.deliver_due()
     assert ONBOARDING[ACME] not in posted_channels(oauth_bot)
-    assert outbox(oauth_bot, ACME)[0][1] == OutboxStatus.PENDING
+    assert outbox(oauth_bot, ACME)[0][1] == OutboxStatus.BLOCKED
+    install(oauth_bot, ACME, "U0ANA", attempt=2)  # installed again: the parked alert goes with the new token
+    assert dispatcher.deliver_due() == 1
+    assert ONBOARDING[ACME] in posted_channels(oauth_bot)
 
 
 def test_with_one_token_an_uninstall_holds_messages_until_the_bot_runs_again_with_a_token_slack_accepts(

@@ -178,9 +178,11 @@ def test_a_weekly_chart_waits_for_its_digest_goes_after_it_and_fails_with_it(ses
     set_status(session_factory, DIGEST_KEY, OutboxStatus.DELIVERED)
     call = rendered(session_factory, clock, chart)
     assert isinstance(call, SlackCall)
+    with session_factory() as session:
+        chart_id = session.scalars(select(OutboxMessage.id).where(OutboxMessage.kind == chart)).one()
     assert (call.method, call.arguments["channel"], call.arguments["filename"]) == (
         "files_upload_v2",
         MANAGERS,
-        "funnel.png",
+        f"funnel-{WORKSPACE}-{chart_id}.png",  # tagged: a file has no metadata to carry its outbox key
     )
     assert call.arguments["content"].startswith(b"\x89PNG")

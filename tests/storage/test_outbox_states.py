@@ -24,7 +24,7 @@ from storage import repositories as repo
 from storage.models import AuditEvent, OutboxMessage
 
 WORKSPACE = "T0ACME"
-POLICY = RetryPolicy()  # 2 s first delay, 5 min cap, 5 min lease, give up after 24 h
+POLICY = RetryPolicy()  # 2 s first delay, 5 min cap, 60 s lease, give up after 24 h
 
 
 @pytest.fixture
@@ -82,7 +82,7 @@ def test_a_claimed_message_is_sending_under_a_lease_that_keeps_everyone_else_off
     assert (message.status, message.claimed_by) == (OutboxStatus.SENDING, "worker-a")
     assert message.claim_expires_at == clock() + POLICY.lease
     assert outbox.claim("worker-b") == []
-    clock.advance(minutes=4, seconds=59)
+    clock.advance(seconds=POLICY.lease.total_seconds() - 1)
     assert outbox.claim("worker-b") == []
     clock.advance(seconds=1)  # worker-a died: its lease ran out, so the message is due again
     assert outbox.claim("worker-b") == [message_id]
