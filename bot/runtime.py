@@ -24,7 +24,7 @@ from bot.server import HttpServer, make_wsgi_app
 from lifecycle.clock import Clock, utc_now
 from lifecycle.outbox import RetryPolicy
 from lifecycle.workspaces import mark_installed
-from storage.db import database_answers, make_engine, make_session_factory
+from storage.db import WriteHealth, make_engine, make_session_factory
 from storage.migrate import upgrade
 
 logger = logging.getLogger(__name__)
@@ -59,7 +59,7 @@ class Runtime:
         """The HTTP server for Slack's request URL and /healthz."""
         wsgi = make_wsgi_app(
             self.app,
-            health_check=lambda: database_answers(self.engine),
+            health_check=WriteHealth(self.engine),
             signing_secret=self.settings.slack_signing_secret,
         )
         return HttpServer(wsgi, host=host, port=port)

@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import logging
+import os
+import sqlite3
+import stat
+import threading
+import uuid
+import weakref
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+logger = logging.getLogger(__name__)
 DEFAULT_DATABASE_URL = "sqlite:///lifecycle.db"
 READ_ONLY_OPTION = "lifecycle_read_only"
 # How long a transaction may wait for a lock before it fails (Slack's requests: ~2.5 s, so the answer still
@@ -31,6 +40,7 @@ def make_engine(url: str = DEFAULT_DATABASE_URL, **kwargs: Any) -> Engine:
         return engine
     engine = create_engine(url, connect_args={"check_same_thread": False}, **kwargs)
     _configure_sqlite(engine)
+    _guard_sqlite_file(engine)
     return engine
 
 
@@ -89,11 +99,125 @@ def make_session_factory(
     return sessionmaker(bind, expire_on_commit=False)
 
 
-def database_answers(engine: Engine) -> bool:
-    """True when a trivial query succeeds (for /healthz)."""
+# --- a SQLite file that vanishes, and /healthz -----------------------------------------------------------------
+
+# PostgreSQL's write probe gives up after this long (a health check must answer quickly).
+PROBE_TIMEOUT_MS = 2_000
+
+
+class SqliteFile:
+    """The file behind a SQLite engine, and the identity (device, inode) it had when the engine first opened it."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self._identity: tuple[int, int] | None = None
+        self._lock = threading.Lock()
+
+    def remember(self) -> None:
+        """Note the file's identity, once: the first connection opened this file."""
+        with self._lock:
+            if self._identity is None:
+                found = os.stat(self.path)
+                self._identity = (found.st_dev, found.st_ino)
+
+    def gone(self) -> str | None:
+        """Why the file open connections write to is no longer the database at this path (None: it still is)."""
+        try:
+            found = os.stat(self.path)
+        except FileNotFoundError:
+            return f"the database file {self.path} was deleted"
+        except OSError as error:
+            return f"the database file {self.path} cannot be read ({error.strerror})"
+        with self._lock:
+            if self._identity is not None and (found.st_dev, found.st_ino) != self._identity:
+                return f"the database file {self.path} was replaced by another file"
+        return None
+
+    def problem(self) -> str | None:
+        """Why the database can't take a write (None: it can): gone, replaced or read-only."""
+        gone = self.gone()
+        if gone:
+            return gone
+        mode = os.stat(self.path).st_mode
+        # Write bits as well as access(): root may write to any file, but a file made read-only means "don't".
+        if not os.access(self.path, os.W_OK) or not mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH):
+            return f"the database file {self.path} is read-only"
+        return None
+
+
+_SQLITE_FILES: weakref.WeakKeyDictionary[Engine, SqliteFile] = weakref.WeakKeyDictionary()
+
+
+def _guard_sqlite_file(engine: Engine) -> None:
+    """Refuse every transaction once the file was deleted or replaced under the engine.
+
+    Open connections keep writing to a deleted file's inode, and everything written there is gone at the next
+    start: a change must fail loudly (OperationalError: "not saved") rather than be confirmed and then lost.
+    """
+    database = engine.url.database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return
+    watched = SqliteFile(os.path.abspath(database))
+    _SQLITE_FILES[engine] = watched
+
+    @event.listens_for(engine, "connect")
+    def remember_file(_dbapi_connection: Any, _record: Any) -> None:
+        watched.remember()
+
+    # insert=True: checked before the BEGIN IMMEDIATE above, so a refused transaction takes no lock.
+    @event.listens_for(engine, "begin", insert=True)
+    def refuse_if_gone(_connection: Any) -> None:
+        gone = watched.gone()
+        if gone:
+            raise OperationalError("BEGIN", None, sqlite3.OperationalError(f"{gone}; restart the bot"))
+
+
+def write_problem(engine: Engine) -> str | None:
+    """Why the database can't take a write now (None when it can): for /healthz.
+
+    SQLite: the file must still be the one the engine opened, and writable, and answer a query. PostgreSQL: a
+    probe row inserted into alembic_version and rolled back (refused when the server is read-only or a standby).
+    """
+    watched = _SQLITE_FILES.get(engine)
     try:
+        if watched is not None:
+            problem = watched.problem()
+            if problem:
+                return problem
+        if engine.dialect.name == "sqlite":
+            # A plain BEGIN: the probe never waits for, or holds up, a writer.
+            with engine.connect().execution_options(**{READ_ONLY_OPTION: True}) as connection:
+                connection.execute(text("SELECT 1"))
+            return None
         with engine.connect() as connection:
-            connection.execute(text("SELECT 1"))
-        return True
-    except Exception:  # noqa: BLE001 - any failure means "not healthy"
-        return False
+            transaction = connection.begin()
+            try:
+                connection.exec_driver_sql(f"SET LOCAL statement_timeout = {PROBE_TIMEOUT_MS}")
+                connection.execute(
+                    text("INSERT INTO alembic_version (version_num) VALUES (:probe)"),
+                    {"probe": f"health-{uuid.uuid4().hex[:24]}"},
+                )
+            finally:
+                transaction.rollback()
+        return None
+    except Exception as error:  # noqa: BLE001 - any failure means "can't take a write"
+        return f"the database refused a write probe ({error.__class__.__name__})"
+
+
+class WriteHealth:
+    """A /healthz check: True while the database can take a write; the log says why when that changes."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._last: str | None = None
+
+    def __call__(self) -> bool:
+        """True when the database can take a write now."""
+        problem = write_problem(self.engine)
+        if problem != self._last:
+            if problem:
+                logger.error("health check: %s", problem)
+            else:
+                logger.info("health check: the database takes writes again")
+            self._last = problem
+        return problem is None
