@@ -115,9 +115,9 @@ WAITRESS_SETTINGS: dict[str, int | bool] = {
     "max_request_body_size": MAX_BODY_BYTES + 1,
     "max_request_header_size": 64 * 1024,
 }
-# Requests that reach the app take milliseconds (listeners ack first, the rest runs on Bolt's own pool); eight
-# threads leave the database pool (5 + 10 overflow) room for the dispatcher and the scheduler.
-DEFAULT_THREADS = 8
+# A request holds its thread until its change is stored and acked (up to ~2 s when another writer holds a
+# lock), so a burst of Slack requests needs a thread each to be answered within 3 s; threads are cheap.
+DEFAULT_THREADS = 64
 
 
 class HttpServer:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -31,6 +32,9 @@ class InboundKey:
 
     key: str
     workspace_id: str
+    # time.monotonic() by which a change must be committed, or be rolled back and answered "not saved":
+    # Slack gives up on an ack after 3 seconds, and a change it was told failed must not be stored after all.
+    deadline: float = float("inf")
     claimed: bool = False
 
 
@@ -63,6 +67,8 @@ class Deps:
             if inbound is not None:
                 claim_request(session, key=inbound.key, workspace_id=inbound.workspace_id, now=self.clock())
             yield session
+            if self.inbound is not None and time.monotonic() > self.inbound.deadline:
+                raise OperationalError("commit", {}, TimeoutError("past the request's deadline"))
         if inbound is not None:
             inbound.claimed = True
         self.notify()
@@ -95,6 +101,8 @@ class Deps:
 
 
 DEPS_KEY = "lifecycle_deps"
+# From the moment a request reaches the listeners: its change commits within this, or not at all.
+REQUEST_DEADLINE_SECONDS = 2.2
 
 
 def inbound_key(headers: Mapping[str, Any], body: Mapping[str, Any]) -> str | None:
@@ -126,7 +134,8 @@ def deps_middleware(deps: Deps) -> Callable[..., Any]:
     ) -> Any:
         key = inbound_key(request.headers, body)
         workspace = context.get("team_id") or ""
-        context[DEPS_KEY] = replace(deps, inbound=InboundKey(key, workspace)) if key and workspace else deps
+        deadline = time.monotonic() + REQUEST_DEADLINE_SECONDS
+        context[DEPS_KEY] = replace(deps, inbound=InboundKey(key, workspace, deadline)) if key and workspace else deps
         return next()
 
     return provide_deps

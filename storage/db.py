@@ -29,11 +29,11 @@ def make_engine(url: str = DEFAULT_DATABASE_URL, **kwargs: Any) -> Engine:
     """Create an engine; SQLite gets foreign keys, WAL and write-serialising transactions."""
     parsed = make_url(url)
     # Slack's requests run on many threads (bot/app.py LISTENER_THREADS); one that can't get a connection
-    # within 2 s fails ("not saved, try again") rather than letting Slack's 3 seconds run out.
+    # within half a second fails ("not saved, try again") rather than letting Slack's 3 seconds run out.
     if parsed.database not in (None, "", ":memory:"):
         kwargs.setdefault("pool_size", 10)
         kwargs.setdefault("max_overflow", 30)
-        kwargs.setdefault("pool_timeout", 2.0)
+        kwargs.setdefault("pool_timeout", 0.5)
     if parsed.get_backend_name() != "sqlite":
         engine = create_engine(url, pool_pre_ping=True, **kwargs)
         _configure_postgresql(engine)
@@ -79,6 +79,8 @@ def _configure_postgresql(engine: Engine) -> None:
         if budget:
             # SET LOCAL ends with the transaction, so the pooled connection goes back unchanged.
             connection.exec_driver_sql(f"SET LOCAL lock_timeout = '{int(budget)}ms'")
+            # Any one statement, too: a request's statements take milliseconds, so a long one is waiting.
+            connection.exec_driver_sql(f"SET LOCAL statement_timeout = '{int(budget)}ms'")
 
 
 def make_session_factory(
