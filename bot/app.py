@@ -34,6 +34,7 @@ def create_app(
     clock: Clock = utc_now,
     notify: Callable[[], None] = lambda: None,
     read_session_factory: sessionmaker[Session] | None = None,
+    housekeeping_session_factory: sessionmaker[Session] | None = None,
     oauth: OAuthStores | None = None,
 ) -> App:
     """Wire the Slack client, request verification, every listener and the error handler.
@@ -79,6 +80,12 @@ def create_app(
             oauth_flow=oauth_flow(settings, oauth, session_factory, clock=clock, notify=notify),
         )
         app.use(forget_revoked_tokens(oauth.installations))
-    deps = Deps(session_factory=session_factory, clock=clock, notify=notify, read_session_factory=read_session_factory)
+    deps = Deps(
+        session_factory=session_factory,
+        clock=clock,
+        notify=notify,
+        read_session_factory=read_session_factory,
+        housekeeping_session_factory=housekeeping_session_factory,
+    )
     register_handlers(app, deps)
     return app

@@ -132,6 +132,8 @@ def assemble(
         clock=clock,
         notify=dispatcher.nudge,
         read_session_factory=read_session_factory,
+        # Bringing stored health up to date before a list is no one's change: it may take its time.
+        housekeeping_session_factory=session_factory,
         oauth=oauth,
     )
     scheduler = build_scheduler(

@@ -51,6 +51,8 @@ class Deps:
     # Who Slack says is a workspace admin or owner, cached briefly (never asked on every request).
     workspace_admins: WorkspaceAdmins = field(default_factory=WorkspaceAdmins)
 
+    # Sessions without the request's lock budget, for housekeeping (defaults to session_factory).
+    housekeeping_session_factory: sessionmaker[Session] | None = None
     # The request being handled (set per request by the middleware): its first change claims it.
     inbound: InboundKey | None = None
 
@@ -76,14 +78,14 @@ class Deps:
     @contextmanager
     def housekeeping(self) -> Iterator[Session]:
         """A write that is not the request's own change (bringing stored health up to date before a list)."""
-        with self._saving() as session:
+        with self._saving(self.housekeeping_session_factory) as session:
             yield session
         self.notify()
 
     @contextmanager
-    def _saving(self) -> Iterator[Session]:
+    def _saving(self, factory: sessionmaker[Session] | None = None) -> Iterator[Session]:
         try:
-            with self.session_factory.begin() as session:
+            with (factory or self.session_factory).begin() as session:
                 yield session
         except (OperationalError, PoolTimeout) as error:
             # Locks held past the session's budget, no free connection, or the database gone: nothing was written.
