@@ -67,7 +67,11 @@ def batched(items: Iterable[T], size: int) -> Iterator[list[T]]:
 
 
 def choose_workspace(session: Session, team: str | None, *, may_create: bool, now: datetime) -> str:
-    """The workspace to import into or export: the given one, or the only one there is; else InvalidInput."""
+    """The workspace to import into or export: the given one, or the only one there is; else InvalidInput.
+
+    An id the database does not know is refused (a typo must not start a workspace beside yours), except in a
+    database without any workspace yet, where `may_create` lets a first import name it.
+    """
     known = bulk.workspace_ids(session)
     if team is None:
         if len(known) == 1:
@@ -80,7 +84,7 @@ def choose_workspace(session: Session, team: str | None, *, may_create: bool, no
     team = team.strip()
     if team in known:
         return team
-    if may_create and team[:1] in ("T", "E") and team.isalnum() and team.isupper():
+    if may_create and not known and team[:1] in ("T", "E") and team.isalnum() and team.isupper():
         bulk.add_workspace(session, team, now=now)
         return team
     listing = f"known: {', '.join(known)}" if known else "the database has none yet"

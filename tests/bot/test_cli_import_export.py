@@ -159,3 +159,22 @@ def test_export_needs_a_known_workspace(cli, session_factory, tmp_path):
     result = cli("export", str(tmp_path))
     assert result.exit_code == 2 and "no workspace yet" in result.stderr
     assert not any(Path(tmp_path).iterdir())
+
+
+def test_the_slack_lookup_asks_once_per_address_and_stops_asking_after_a_refusal(standin):
+    from bot.cli import _owner_lookup
+    from bot.config import Settings
+
+    settings = Settings(slack_bot_token="xoxb-test-token", slack_api_url=standin.base_url)
+    standin.respond_with("users.lookupByEmail", {"ok": True, "user": {"id": "U0ANA"}})
+    lookup = _owner_lookup(settings)
+    assert lookup is not None and lookup("ana@acme.example") == lookup("ana@acme.example") == "U0ANA"
+    assert len(standin.calls_to("users.lookupByEmail")) == 1
+    standin.respond_with("users.lookupByEmail", {"ok": False, "error": "missing_scope"})
+    refused = _owner_lookup(settings)
+    assert refused is not None
+    for email in ("ben@acme.example", "cy@acme.example"):
+        with pytest.raises(LookupError, match="missing_scope"):
+            refused(email)
+    assert len(standin.calls_to("users.lookupByEmail")) == 2  # the refusal, then no more questions
+    assert _owner_lookup(Settings(slack_bot_token="")) is None

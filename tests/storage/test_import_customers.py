@@ -212,12 +212,14 @@ def test_the_workspace_is_the_one_given_or_the_only_one_there_is(session_factory
     with session_factory.begin() as session:
         with pytest.raises(InvalidInput, match="no workspace yet"):
             choose_workspace(session, None, may_create=True, now=NOW)
+        with pytest.raises(InvalidInput, match="no workspace acme here"):
+            choose_workspace(session, "acme", may_create=True, now=NOW)  # not a Slack team id
         assert choose_workspace(session, "T0ACME", may_create=True, now=NOW) == "T0ACME"  # created
         assert choose_workspace(session, None, may_create=False, now=NOW) == "T0ACME"
         with pytest.raises(InvalidInput, match=r"no workspace T0OTHER here \(known: T0ACME\)"):
             choose_workspace(session, "T0OTHER", may_create=False, now=NOW)
-        with pytest.raises(InvalidInput, match="no workspace nonsense"):
-            choose_workspace(session, "nonsense", may_create=True, now=NOW)
+        with pytest.raises(InvalidInput, match=r"no workspace T0ACNE here \(known: T0ACME\)"):
+            choose_workspace(session, "T0ACNE", may_create=True, now=NOW)  # a typo starts no second workspace
         repo.ensure_workspace(session, "T0BETA", now=NOW)
         with pytest.raises(InvalidInput, match="2 workspaces: T0ACME, T0BETA. Pass --team"):
             choose_workspace(session, None, may_create=False, now=NOW)
