@@ -217,7 +217,11 @@ def _run_import(
     if report_path is not None and result.rejected:
         click.echo(f"Every rejected row is listed in {report_path}.")
     if stopped is not None:
-        cause = "interrupted" if isinstance(stopped.cause, KeyboardInterrupt) else str(stopped)
+        cause = str(stopped)
+        if isinstance(stopped.cause, KeyboardInterrupt):
+            cause = "interrupted"
+        elif isinstance(stopped.cause, UnicodeDecodeError):
+            cause = "the rest of the file is not UTF-8 text: save it as “CSV UTF-8”"
         _stop(
             f"the import stopped ({cause}). Rows up to line {result.committed_line} are stored or reported; "
             "run the same command again to finish (rows already stored are skipped)."

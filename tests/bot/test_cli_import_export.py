@@ -178,3 +178,14 @@ def test_the_slack_lookup_asks_once_per_address_and_stops_asking_after_a_refusal
             refused(email)
     assert len(standin.calls_to("users.lookupByEmail")) == 2  # the refusal, then no more questions
     assert _owner_lookup(Settings(slack_bot_token="")) is None
+
+
+def test_a_file_that_stops_being_utf8_part_way_stops_with_how_far_it_got(cli, session_factory, tmp_path):
+    _workspaces(session_factory, "T0ACME")
+    assert cli("import", "customers", str(SAMPLES / "hubspot_companies.csv")).exit_code == 0
+    good = "".join(f"Acme Corp,call,2026-11-01 10:{n % 60:02d},fine {n}\n" for n in range(400)).encode()
+    path = tmp_path / "mixed.csv"
+    path.write_bytes(b"customer,kind,occurred_at,note\n" + good + b"Acme Corp,call,2026-11-02,Caf\xe9\n")
+    result = cli("import", "touchpoints", str(path))
+    assert result.exit_code == 2 and "Touchpoints: " in result.stdout
+    assert "the rest of the file is not UTF-8 text" in result.stderr and "run the same command again" in result.stderr
