@@ -70,6 +70,18 @@ def insert_new(
     return list(session.connection().execute(statement, list(rows)))
 
 
+def insert_counted(session: Session, table: Table, rows: Sequence[Mapping[str, Any]]) -> int:
+    """Insert rows, skipping those a unique constraint already holds; how many were inserted."""
+    if not rows:
+        return 0
+    if session.get_bind().dialect.name == "sqlite":
+        # One prepared statement run per row by the driver, nothing sent back: sqlite3 sums the rows changed.
+        statement = sqlite.insert(table).on_conflict_do_nothing()
+        return int(session.connection().execute(statement, list(rows)).rowcount)
+    # psycopg's batched inserts report no row count: the inserted rows' keys say it.
+    return len(insert_new(session, table, rows, *table.primary_key.columns))
+
+
 def insert_all(session: Session, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
     """Insert rows in one executemany."""
     if rows:

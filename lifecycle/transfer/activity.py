@@ -267,18 +267,23 @@ def _store(
         row = spec.build(pending, scores.get(pending.text) if pending.text else None, options)
         pending_by_key[pending.import_key] = (pending, row)
     table = bulk.table_of(spec.model)
-    inserted = bulk.insert_new(session, table, [row for _, row in pending_by_key.values()], table.c.import_key)
-    result.imported += len(inserted)
-    result.already_there += len(pending_by_key) - len(inserted)
-    latest: dict[int, datetime] = {}
-    loyalty: dict[int, int] = {}
-    for (key,) in inserted:
-        pending = pending_by_key[key][0]
-        latest[pending.customer_id] = max(latest.get(pending.customer_id, pending.when), pending.when)
-        if pending.kind in LOYALTY_EVENTS:
-            loyalty[pending.customer_id] = loyalty.get(pending.customer_id, 0) + 1
-    if not latest:
+    # Repeat business is counted per customer, so those few rows say which of them were new; the others are
+    # only counted (on SQLite a plain executemany, the fastest way in), as the latest touch is a maximum that
+    # the rows stored before do not change.
+    loyal = [row for pending, row in pending_by_key.values() if pending.kind in LOYALTY_EVENTS]
+    others = [row for pending, row in pending_by_key.values() if pending.kind not in LOYALTY_EVENTS]
+    new_loyal = [pending_by_key[key][0] for (key,) in bulk.insert_new(session, table, loyal, table.c.import_key)]
+    imported = bulk.insert_counted(session, table, others) + len(new_loyal)
+    result.imported += imported
+    result.already_there += len(pending_by_key) - imported
+    if not imported:
         return
+    latest: dict[int, datetime] = {}
+    for pending, _ in pending_by_key.values():
+        latest[pending.customer_id] = max(latest.get(pending.customer_id, pending.when), pending.when)
+    loyalty: dict[int, int] = {}
+    for pending in new_loyal:
+        loyalty[pending.customer_id] = loyalty.get(pending.customer_id, 0) + 1
     touches = spec.kind is FileKind.TOUCHPOINTS  # what log_touchpoint keeps in step; feedback moves updated_at only
     changes = []
     for customer_id, when in latest.items():

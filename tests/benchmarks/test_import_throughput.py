@@ -1,23 +1,21 @@
 """On-demand benchmark: `lifecycle-bot import touchpoints` with 1M rows, in rows/s and peak memory.
 
 What is measured (a temp SQLite file, then a throwaway PostgreSQL database)
-    Files generated in a temp dir from a seeded RNG, in HubSpot's export headers:
-        customers.csv      CUSTOMERS companies (company export: name, lifecycle stage, owner, create date)
-        touchpoints.csv    ROWS activities (activity export) over the last two years in random order; kinds
-                           mostly calls, emails, meetings, notes and tasks, 2% purchases and renewals; notes:
-                           30% empty, 50% one of 100 templated lines ("Left voicemail again"), 20% distinct
-                           (a template plus a ticket number), so ~200k distinct texts to score at 1M rows
-        unique.csv         UNIQUE_ROWS activities whose every note is distinct (the scoring-bound worst case)
+    Files generated in a temp dir from a seeded RNG, in HubSpot's export headers (VARIANTS):
+        customers           CUSTOMERS companies (company export: name, lifecycle stage, owner, create date)
+        touchpoints         ROWS activities (activity export) over the last two years, newest first as HubSpot
+                            sorts them; kinds mostly calls, emails, meetings, notes and tasks, 2% purchases and
+                            renewals; notes 30% empty, 50% one of 100 templated lines ("Left voicemail again"),
+                            20% distinct (a template plus a ticket number): ~200k distinct texts at 1M rows
+        first 20%           the first fifth of that file: peak memory at ROWS / 5 against ROWS
+        shuffled            ROWS / 5 rows of the same mix in random order (every index takes random pages)
+        every note distinct ROWS / 10 rows whose every note is new: the scoring-bound worst case
+        no notes            ROWS / 10 rows without notes: the load path alone
 
-    Each import is the real command line in a subprocess (`python -c` calling bot.cli.main, so spawned scoring
-    workers start clean), workers chosen by file size as for an operator. It reports wall time, CPU of the
-    import process and of its scoring workers, and peak RSS (ru_maxrss) of each:
-
-        customers               the customers file
-        touchpoints             the 1M-row file: THE TARGET
-        same file again         the idempotent rerun: every row already there
-        first 20%               the first fifth of the file into another workspace: peak RSS at 200k vs 1M
-        every note distinct     unique.csv into a third workspace
+    Each file goes into a workspace of its own (after the customers file), with the real command line in a
+    subprocess (`python -c` calling bot.cli.main, so spawned scoring workers start clean), workers chosen by
+    file size as for an operator; the first file is imported a second time (the idempotent rerun). Each run
+    reports wall time, CPU of the import process and of its scoring workers, and peak RSS (ru_maxrss) of each.
 
     Baselines in the same run:
         csv parsing only        csv.reader over touchpoints.csv doing nothing: the ceiling of any Python import
@@ -58,7 +56,6 @@ from tests.benchmarks.test_health_at_scale import fresh_database_url  # noqa: F4
 
 ROWS = int(os.environ.get("IMPORT_BENCH_ROWS", "1000000"))
 CUSTOMERS = 10_000
-UNIQUE_ROWS = 100_000
 NAIVE_SAMPLE = 2_000
 SCORE_SAMPLE = 2_000
 SEED = 20261203
@@ -80,6 +77,14 @@ OPENINGS = [
 ENDINGS = ["", " again", " - next steps agreed", " with the CFO", " (see email)", ", positive",
            ", they want a discount", " and the team", " after the outage", " for Q3"]  # fmt: skip
 TEMPLATES = [opening + ending for opening in OPENINGS for ending in ENDINGS]
+# Each touchpoint file and the rows it has; the first is the target, imported twice (the rerun changes nothing).
+VARIANTS = [
+    ("touchpoints", ROWS),
+    ("first 20%", ROWS // 5),
+    ("shuffled", ROWS // 5),
+    ("every note distinct", ROWS // 10),
+    ("no notes", ROWS // 10),
+]
 RUNNER = """
 import json, resource, sys, time
 from bot.cli import main
@@ -98,37 +103,50 @@ def _company(number: int) -> str:
     return f"Company {number:05d}"
 
 
+HEADER = ["Activity ID", "Activity type", "Activity date", "Associated Company", "Created by", "Notes"]
+
+
+def _note(rng: random.Random, notes: str, number: int) -> str:
+    if notes == "none":
+        return ""
+    template = rng.choice(TEMPLATES)
+    if notes == "distinct":
+        return f"Call {number}: {template}, order {rng.randint(1, 10**7)}"
+    draw = rng.random()
+    return "" if draw < 0.3 else template if draw < 0.8 else f"{template} (ticket {rng.randint(1, 10**7)})"
+
+
+def _write_activity(
+    path: Path, rng: random.Random, count: int, now: datetime, *, newest_first: bool, notes: str
+) -> None:
+    """An activity export of `count` rows over the last two years, newest first (as HubSpot sorts) or shuffled."""
+    ages = [rng.randint(60, 60 * 24 * 730) for _ in range(count)]
+    if newest_first:
+        ages.sort()
+    with path.open("w", newline="") as stream:
+        writer = csv.writer(stream)
+        writer.writerow(HEADER)
+        for number, age in enumerate(ages):
+            when = (now - timedelta(minutes=age)).strftime("%Y-%m-%d %H:%M")
+            customer, author = _company(rng.randint(1, CUSTOMERS)), f"U0REP{rng.randint(0, 29):02d}"
+            writer.writerow([number, rng.choice(KINDS), when, customer, author, _note(rng, notes, number)])
+
+
 def _write_files(directory: Path, now: datetime) -> dict[str, Path]:
     rng = random.Random(SEED)
-    paths = {name: directory / f"{name}.csv" for name in ("customers", "touchpoints", "slice", "unique")}
+    paths = {name: directory / f"{name}.csv" for name, _ in VARIANTS} | {"customers": directory / "customers.csv"}
     with paths["customers"].open("w", newline="") as stream:
         writer = csv.writer(stream)
         writer.writerow(["Record ID", "Company name", "Lifecycle Stage", "Company owner", "Create Date"])
         for number in range(1, CUSTOMERS + 1):
             stage = rng.choice(["Lead", "Opportunity", "Customer", "Customer", "Customer", "Evangelist"])
             writer.writerow([number, _company(number), stage, f"U0REP{number % 30:02d}", "2024-01-02 09:00"])
-    header = ["Activity ID", "Activity type", "Activity date", "Associated Company", "Created by", "Notes"]
-    with paths["touchpoints"].open("w", newline="") as full, paths["slice"].open("w", newline="") as part:
-        writers = [csv.writer(full), csv.writer(part)]
-        for writer in writers:
-            writer.writerow(header)
-        for number in range(ROWS):
-            draw = rng.random()
-            template = rng.choice(TEMPLATES)
-            note = "" if draw < 0.3 else template if draw < 0.8 else f"{template} (ticket {rng.randint(1, 10**7)})"
-            when = now - timedelta(minutes=rng.randint(60, 60 * 24 * 730))
-            row = [number, rng.choice(KINDS), when.strftime("%Y-%m-%d %H:%M"), _company(rng.randint(1, CUSTOMERS)),
-                   f"U0REP{rng.randint(0, 29):02d}", note]  # fmt: skip
-            for writer in writers[: 2 if number < ROWS // 5 else 1]:
-                writer.writerow(row)
-    with paths["unique"].open("w", newline="") as stream:
-        writer = csv.writer(stream)
-        writer.writerow(header)
-        for number in range(UNIQUE_ROWS):
-            when = now - timedelta(minutes=rng.randint(60, 60 * 24 * 730))
-            note = f"Call {number}: {rng.choice(TEMPLATES)}, order {rng.randint(1, 10**7)}"
-            writer.writerow([number, "CALL", when.strftime("%Y-%m-%d %H:%M"), _company(rng.randint(1, CUSTOMERS)),
-                             "U0REP01", note])  # fmt: skip
+    _write_activity(paths["touchpoints"], rng, ROWS, now, newest_first=True, notes="mix")
+    with paths["touchpoints"].open(newline="") as full, paths["first 20%"].open("w", newline="") as part:
+        part.writelines(line for _, line in zip(range(ROWS // 5 + 1), full, strict=False))
+    _write_activity(paths["shuffled"], rng, ROWS // 5, now, newest_first=False, notes="mix")
+    _write_activity(paths["every note distinct"], rng, ROWS // 10, now, newest_first=True, notes="distinct")
+    _write_activity(paths["no notes"], rng, ROWS // 10, now, newest_first=True, notes="none")
     return paths
 
 
@@ -193,37 +211,37 @@ def test_import_throughput(fresh_database_url: str, tmp_path: Path) -> None:  # 
     paths = _write_files(tmp_path, now)
     url = fresh_database_url
     _cli(url, "db", "upgrade")
-    _add_workspaces(url, ("T0BENCH", "T0SLICE", "T0UNIQUE", "T0NAIVE"), now)
-    steps = {
-        "customers": _cli(url, "import", "customers", str(paths["customers"]), "--team", "T0BENCH"),
-        "touchpoints": _cli(url, "import", "touchpoints", str(paths["touchpoints"]), "--team", "T0BENCH"),
-        "same file again": _cli(url, "import", "touchpoints", str(paths["touchpoints"]), "--team", "T0BENCH"),
-    }
-    for team, step, source in (("T0SLICE", "first 20%", "slice"), ("T0UNIQUE", "every note distinct", "unique")):
-        _cli(url, "import", "customers", str(paths["customers"]), "--team", team)
-        steps[step] = _cli(url, "import", "touchpoints", str(paths[source]), "--team", team)
+    teams = {name: f"T0BENCH{index}" for index, (name, _) in enumerate(VARIANTS)}
+    _add_workspaces(url, (*teams.values(), "T0NAIVE"), now)
+    steps: dict[str, dict[str, float]] = {}
+    counts = {"customers": CUSTOMERS, "same file again": ROWS} | dict(VARIANTS)
+    for name, _ in VARIANTS:
+        customers = _cli(url, "import", "customers", str(paths["customers"]), "--team", teams[name])
+        steps.setdefault("customers", customers)
+        steps[name] = _cli(url, "import", "touchpoints", str(paths[name]), "--team", teams[name])
+        if name == "touchpoints":
+            steps["same file again"] = _cli(url, "import", "touchpoints", str(paths[name]), "--team", teams[name])
     _cli(url, "import", "customers", str(paths["customers"]), "--team", "T0NAIVE")
     csv_rate = _csv_only(paths["touchpoints"])
     naive_rate = _naive(url, paths["touchpoints"], now)
     per_text = _scoring_per_text()
     load_after = os.getloadavg()
 
-    counts = {"customers": CUSTOMERS, "touchpoints": ROWS, "same file again": ROWS, "first 20%": ROWS // 5,
-              "every note distinct": UNIQUE_ROWS}  # fmt: skip
     print(f"\n\n[{backend}, {ROWS:,} touchpoints for {CUSTOMERS:,} customers] {os.cpu_count()} cores, "
           f"load average {load_before[0]:.1f} before, {load_after[0]:.1f} after")  # fmt: skip
-    print(
-        f"{'step':<22} {'rows':>9} {'wall s':>8} {'rows/s':>8} {'cpu s':>7} {'workers':>8} {'RSS MB':>7} {'workers':>8}"
-    )
+    print(f"{'step':<22} {'rows':>9} {'wall s':>7} {'rows/s':>8} {'cpu s':>6} {'workers':>7} {'rows/cpu-s':>10} "
+          f"{'RSS MB':>6} {'workers':>7}")  # fmt: skip
     for name, measured in steps.items():
         rate = counts[name] / measured["wall"]
+        per_cpu = counts[name] / (measured["cpu"] + measured["worker_cpu"])
         print(
-            f"{name:<22} {counts[name]:>9,} {measured['wall']:>8.1f} {rate:>8,.0f} {measured['cpu']:>7.1f} "
-            f"{measured['worker_cpu']:>8.1f} {measured['rss_mb']:>7.0f} {measured['worker_rss_mb']:>8.0f}"
+            f"{name:<22} {counts[name]:>9,} {measured['wall']:>7.1f} {rate:>8,.0f} {measured['cpu']:>6.1f} "
+            f"{measured['worker_cpu']:>7.1f} {per_cpu:>10,.0f} {measured['rss_mb']:>6.0f} "
+            f"{measured['worker_rss_mb']:>7.0f}"
         )
     import_rate = ROWS / steps["touchpoints"]["wall"]
-    print(f"{'csv parsing only':<22} {ROWS:>9,} {ROWS / csv_rate:>8.1f} {csv_rate:>8,.0f}")
-    print(f"{'log_touchpoint per row':<22} {NAIVE_SAMPLE:>9,} {NAIVE_SAMPLE / naive_rate:>8.1f} {naive_rate:>8,.0f}")
+    print(f"{'csv parsing only':<22} {ROWS:>9,} {ROWS / csv_rate:>7.1f} {csv_rate:>8,.0f}")
+    print(f"{'log_touchpoint per row':<22} {NAIVE_SAMPLE:>9,} {NAIVE_SAMPLE / naive_rate:>7.1f} {naive_rate:>8,.0f}")
     print(f"scoring: {per_text * 1e6:.0f} µs per distinct text in one process (score_text + detect_intents)")
     print(f"import vs log_touchpoint per row: {import_rate / naive_rate:.1f}x; vs csv parsing only: "
           f"{import_rate / csv_rate:.2f}x")  # fmt: skip
