@@ -28,10 +28,11 @@ class RetryPolicy:
     give_up_after: timedelta = timedelta(hours=24)
     first_delay: timedelta = timedelta(seconds=2)
     max_delay: timedelta = timedelta(minutes=5)
-    # Short, so a dead process's messages go out within a minute of its death; a live one renews it every
-    # `heartbeat` while it renders and sends, so a slow send (a file upload is three calls) keeps its message.
-    lease: timedelta = timedelta(seconds=60)
-    heartbeat: timedelta = timedelta(seconds=20)
+    # Short, so a dead process's messages go out within a minute of its death (the lease, then a poll); a live
+    # one renews it every `heartbeat` while it renders and sends, so a slow send (a file upload is three calls)
+    # keeps its message even if a beat or two is missed.
+    lease: timedelta = timedelta(seconds=55)
+    heartbeat: timedelta = timedelta(seconds=15)
     max_retry_after: timedelta = timedelta(minutes=15)
 
     def delay(self, attempts: int, retry_after: float | None = None) -> timedelta:

@@ -140,7 +140,7 @@ def test_a_slow_batch_renews_each_lease_before_its_send_so_nobody_takes_a_messag
         clock.advance(seconds=40)  # Slack (or the render before it) takes 40 seconds
 
     def another_dispatcher_passes_mid_send() -> None:
-        # 30 s more: the lease taken at claim time (09:00 + 60 s) has run out, the one renewed at 09:00:40 has not.
+        # 30 s more: the lease taken at claim time (09:00 + 55 s) has run out, the one renewed at 09:00:40 has not.
         clock.advance(seconds=30)
         taken_over.append(other.deliver_due())
 

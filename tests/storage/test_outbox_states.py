@@ -24,7 +24,7 @@ from storage import repositories as repo
 from storage.models import AuditEvent, OutboxMessage
 
 WORKSPACE = "T0ACME"
-POLICY = RetryPolicy()  # 2 s first delay, 5 min cap, 60 s lease, give up after 24 h
+POLICY = RetryPolicy()  # 2 s first delay, 5 min cap, 55 s lease, give up after 24 h
 
 
 @pytest.fixture
