@@ -5,11 +5,13 @@ Like the repositories, nothing here commits: the importer commits once per batch
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator, Mapping, Sequence
+import functools
+import operator
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any, NamedTuple, cast
 
-from sqlalchemy import Column, Table, bindparam, case, func, insert, null, select, text, update
+from sqlalchemy import Column, Dialect, Table, bindparam, case, func, insert, null, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -74,12 +76,35 @@ def insert_counted(session: Session, table: Table, rows: Sequence[Mapping[str, A
     """Insert rows, skipping those a unique constraint already holds; how many were inserted."""
     if not rows:
         return 0
-    if session.get_bind().dialect.name == "sqlite":
-        # One prepared statement run per row by the driver, nothing sent back: sqlite3 sums the rows changed.
-        statement = sqlite.insert(table).on_conflict_do_nothing()
-        return int(session.connection().execute(statement, list(rows)).rowcount)
-    # psycopg's batched inserts report no row count: the inserted rows' keys say it.
-    return len(insert_new(session, table, rows, *table.primary_key.columns))
+    dialect = session.get_bind().dialect
+    if dialect.name != "sqlite":
+        # psycopg's batched inserts report no row count: the inserted rows' keys say it.
+        return len(insert_new(session, table, rows, *table.primary_key.columns))
+    sql, names, processors = _sqlite_insert(dialect, table, tuple(rows[0]))
+    # The statement SQLAlchemy's SQLite dialect compiles and the columns' own bind processors (UTC datetimes,
+    # enums by value), applied here: SQLAlchemy's per-row bookkeeping for an executemany costs more than
+    # SQLite's own work (~20 µs a row). One prepared statement, nothing sent back: sqlite3 sums the changes.
+    pick = operator.itemgetter(*names)
+    processing = [(index, process) for index, process in enumerate(processors) if process is not None]
+    values = []
+    for row in rows:
+        picked = list(pick(row))
+        for index, process in processing:
+            picked[index] = process(picked[index])
+        values.append(tuple(picked))
+    return int(session.connection().exec_driver_sql(sql, values).rowcount)
+
+
+@functools.cache
+def _sqlite_insert(
+    dialect: Dialect, table: Table, keys: tuple[str, ...]
+) -> tuple[str, tuple[str, ...], tuple[Callable[[Any], Any] | None, ...]]:
+    """INSERT … ON CONFLICT DO NOTHING for these columns as SQLite's dialect compiles it, its parameters in order."""
+    compiled = sqlite.insert(table).on_conflict_do_nothing().compile(dialect=dialect, column_keys=list(keys))
+    names = tuple(compiled.positiontup or ())
+    assert set(names) == set(keys) and len(names) > 1, "every column given is a parameter"
+    processors = tuple(table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in names)
+    return str(compiled), names, processors
 
 
 def insert_all(session: Session, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:

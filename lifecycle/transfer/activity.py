@@ -30,7 +30,6 @@ from lifecycle.transfer.report import ImportResult, Rejected
 from lifecycle.transfer.scoring import Scored, TextScorer
 from lifecycle.transfer.source import Cells, Row, open_rows
 from lifecycle.transfer.values import BadValue, parse_crm_kind, parse_moment
-from lifecycle.transfer.writer import BatchWriter
 from storage import bulk
 from storage.models import Feedback, Touchpoint
 
@@ -57,7 +56,7 @@ class _Pending:
 class _Batch:
     last_line: int
     rows: list[_Pending]
-    rejected: list[Rejected]  # reported by the writer, with the batch's unknown customers, in line order
+    rejected: list[Rejected]  # reported when the batch is stored, with its unknown customers, in line order
 
 
 RowBuilder = Callable[[_Pending, Scored | None, ImportOptions], dict[str, Any]]
@@ -118,21 +117,17 @@ def _import(spec: _Spec, writing: SessionScope, stream: TextIO, options: ImportO
                     rejected.append(found)
             yield _Batch(batch[-1].line, parsed, rejected)
 
-    def store(item: tuple[_Batch, Mapping[str, Scored]]) -> None:
-        batch, scores = item
-        with writing() as session:
-            bulk.prepare_for_bulk(session)
-            rows = customers.known(session, batch, result)
-            _store(spec, session, rows, scores, customers, result, options)
-        result.committed_line = batch.last_line
-
     try:
-        # Three stages in step: this thread reads and parses, the scorer's processes score ahead, the writer
-        # thread stores; each holds a batch or two at most.
-        with TextScorer[_Batch](options.workers) as scorer, BatchWriter(store) as writer:
-            for scored in scorer.run(batches(), lambda batch: (row.text for row in batch.rows if row.text)):
-                writer.put(scored)
-            writer.close()
+        # The scorer's processes score the next batches while this one is stored; each holds a batch or two.
+        # (A writer thread was tried: SQLite takes and gives back the GIL for every row, so two threads ran
+        # slower than one.)
+        with TextScorer[_Batch](options.workers) as scorer:
+            for batch, scores in scorer.run(batches(), lambda batch: (row.text for row in batch.rows if row.text)):
+                with writing() as session:
+                    bulk.prepare_for_bulk(session)
+                    known = customers.known(session, batch, result)
+                    _store(spec, session, known, scores, customers, result, options)
+                result.committed_line = batch.last_line
     except (Exception, KeyboardInterrupt) as error:
         record_stopped(writing, result, options)
         raise ImportStopped(result, error) from error

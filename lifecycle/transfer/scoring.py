@@ -65,10 +65,11 @@ def score_texts(texts: list[str]) -> list[Scored]:
 
 
 def workers_for(size_bytes: int) -> int:
-    """How many scoring processes a file of this size deserves: none when small, else one per core (at most 4)."""
+    """How many scoring processes a file of this size deserves: none when small, else a core each but one."""
     if size_bytes < POOL_FROM_BYTES:
         return 0
-    return max(1, min(4, os.cpu_count() or 1))
+    # The importing process parses and stores on a core of its own (at 2 cores, 1 worker did as well as 2).
+    return max(1, min(4, (os.cpu_count() or 1) - 1))
 
 
 def _start_worker() -> None:

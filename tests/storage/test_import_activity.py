@@ -6,7 +6,7 @@ import io
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from lifecycle.activity import log_touchpoint, record_feedback
 from lifecycle.customers import add_customer
@@ -289,3 +289,18 @@ def test_an_interrupted_import_says_how_far_it_got_and_a_rerun_completes_it(sess
     assert done.imported + partial.imported == 40 and done.already_there == partial.imported
     found = _customers(session_factory)
     assert found["Acme"].loyalty_events + found["Globex"].loyalty_events == 14  # n % 3 == 0 for 14 of 40
+
+
+def test_imported_times_are_stored_exactly_as_the_app_stores_them(session_factory):
+    # Stored text, not what SQLAlchemy reads back: SQLite compares times as strings, so one format for all rows.
+    when = datetime(2026, 11, 20, 16, 2, tzinfo=UTC)
+    run_import("customers", session_factory, "name\nAcme\n")
+    run_import("touchpoints", session_factory, "customer,kind,occurred_at\nAcme,call,2026-11-20 16:02\n")
+    with session_factory.begin() as session:
+        log_touchpoint(
+            session, workspace_id=TEAM, customer="Acme", kind=TouchpointKind.CALL, note="", actor="U1", now=when
+        )
+        stored = session.execute(
+            text("SELECT CAST(occurred_at AS TEXT), import_key IS NULL FROM touchpoints ORDER BY id")
+        ).all()
+    assert [flag for _, flag in stored] == [False, True] and stored[0][0] == stored[1][0]
