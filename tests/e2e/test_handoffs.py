@@ -241,10 +241,11 @@ def test_sla_settings_are_shown_and_validated(bot):
 
 def test_undoing_a_mistaken_move_does_not_alert_your_own_team(bot):
     route_everyone(bot)
-    run(bot, "/lifecycle", "route sales <#C0SALES|sales>")
+    route(bot, "sales", "C0SALES")  # setup: no announcement to the managers
     run(bot, "/customer", 'add "Acme Corp" acquisition')
     run(bot, "/stage", "acme conversion oops")
     [alert] = bot.standin.wait_for_calls("chat.postMessage")
+    assert alert.params["channel"] == SERVICES
     reply = reply_text(run(bot, "/stage", "acme acquisition Moved by mistake"))
     assert "You already own this customer for Sales, so nobody else was alerted" in reply
     [update] = bot.standin.wait_for_calls("chat.update")
