@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from handlers.blocks.common import Reply, context, header, section
+from handlers.blocks.common import Reply, context, header, section, truncate
 from handlers.slack_text import escape_mrkdwn
 from lifecycle.outbox import AUTH_CAUSES, parse_block_cause
 from lifecycle.sla import sla_hours
@@ -87,7 +87,8 @@ def routes_overview(
     blocks.append(section("⏱ " + sla_line(workspace)))
     if failed:
         problems = "\n".join(
-            f"• {message.kind.value} #{message.id}: {escape_mrkdwn(message.last_error or 'unknown error')}"
+            # Each error cut short, so five of them stay inside a section's 3,000 characters.
+            f"• {message.kind.value} #{message.id}: {escape_mrkdwn(truncate(message.last_error or 'unknown error', 300))}"
             for message in failed
         )
         blocks.append(section(f"⚠️ *Messages I could not deliver* (latest {len(failed)}):\n{problems}"))
