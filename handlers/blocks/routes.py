@@ -88,7 +88,7 @@ def routes_overview(
     if failed:
         problems = "\n".join(
             # Each error cut short, so five of them stay inside a section's 3,000 characters.
-            f"• {message.kind.value} #{message.id}: {escape_mrkdwn(truncate(message.last_error or 'unknown error', 300))}"
+            f"• {message.kind.value} #{message.id}: {_error(message.last_error)}"
             for message in failed
         )
         blocks.append(section(f"⚠️ *Messages I could not deliver* (latest {len(failed)}):\n{problems}"))
@@ -99,3 +99,7 @@ def routes_overview(
         title = f"🚧 *Messages waiting for a fix* (latest {len(blocked)}; they go out once it is fixed)"
         blocks.append(section(f"{title}:\n{waiting}"))
     return Reply(text="Where alerts go", blocks=blocks)
+
+
+def _error(error: str | None) -> str:
+    return escape_mrkdwn(truncate(error or "unknown error", 300))
