@@ -90,6 +90,7 @@ def test_kill_9_in_the_middle_of_200_commands_loses_and_doubles_nothing():
     try:
         seed(database_url)
         with StandInSlack() as standin:
+            standin.clock = time.time  # real ts values, as Slack's: the bot searches history by time
             port = free_port()
             bot = start_bot(database_url, standin, port)
             sender = SlackSender(f"http://127.0.0.1:{port}/slack/events", SIGNING_SECRET, standin=standin)
