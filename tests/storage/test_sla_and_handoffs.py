@@ -21,6 +21,7 @@ from storage.models import AuditEvent, Customer, CustomerTeamOwner, Handoff, Out
 
 WS = "T0ACME"
 CHANNELS = {Team.SALES: "C0SALES", Team.SERVICES: "C0ONBOARD", Team.SUCCESS: "C0CS", Team.MANAGERS: "C0MGMT"}
+SETUP = {"actor": "U0ADMIN", "announce": False}  # routes set up for a test: no announcement to the managers
 
 
 def utc(*args: int) -> datetime:
@@ -35,15 +36,7 @@ def desk(session_factory, clock):
         def route(self, *teams: Team) -> None:
             with session_factory.begin() as session:
                 for team in teams:
-                    set_route(
-                        session,
-                        workspace_id=WS,
-                        team=team,
-                        channel_id=CHANNELS[team],
-                        actor="U0ADMIN",
-                        now=clock(),
-                        announce=False,
-                    )
+                    set_route(session, workspace_id=WS, team=team, channel_id=CHANNELS[team], now=clock(), **SETUP)
 
         def add(self, name: str, stage: Stage, owner: str = "U0REP") -> int:
             with session_factory.begin() as session:
