@@ -73,7 +73,7 @@ def insert_new(
 
 
 def insert_counted(session: Session, table: Table, rows: Sequence[Mapping[str, Any]]) -> int:
-    """Insert rows, skipping those a unique constraint already holds; how many were inserted."""
+    """Insert rows, skipping those a unique constraint already holds; how many were inserted (values hashable)."""
     if not rows:
         return 0
     dialect = session.get_bind().dialect
@@ -85,12 +85,19 @@ def insert_counted(session: Session, table: Table, rows: Sequence[Mapping[str, A
     # enums by value), applied here: SQLAlchemy's per-row bookkeeping for an executemany costs more than
     # SQLite's own work (~20 µs a row). One prepared statement, nothing sent back: sqlite3 sums the changes.
     pick = operator.itemgetter(*names)
-    processing = [(index, process) for index, process in enumerate(processors) if process is not None]
+    # Remembered per batch: a batch's rows share their created_at, kind and author, and often their day.
+    processing: list[tuple[int, Callable[[Any], Any], dict[Any, Any]]] = [
+        (index, process, {}) for index, process in enumerate(processors) if process is not None
+    ]
     values = []
     for row in rows:
         picked = list(pick(row))
-        for index, process in processing:
-            picked[index] = process(picked[index])
+        for index, process, seen in processing:
+            value = picked[index]
+            done = seen.get(value)
+            if done is None:
+                done = seen[value] = process(value)
+            picked[index] = done
         values.append(tuple(picked))
     return int(session.connection().exec_driver_sql(sql, values).rowcount)
 

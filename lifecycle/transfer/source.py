@@ -101,5 +101,5 @@ def _rows(reader: Reader, result: ImportResult) -> Iterator[Row]:
             start = reader.line_num + 1
             continue
         line, start = start, reader.line_num + 1
-        if any(cells) and any(map(str.strip, cells)):
+        if any(cells):  # a row of blanks is a typo, not data (one of spaces is read, and rejected as such)
             yield Row(line, cells)
