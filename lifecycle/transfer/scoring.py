@@ -24,6 +24,7 @@ CACHE_SIZE = 50_000  # distinct texts remembered (a few MB); cleared, not evicte
 WINDOW = 2  # batches scored ahead of the one being stored
 POOL_FROM_BYTES = 2_000_000  # smaller files score in-process: starting workers costs ~1 s
 INTENT_PHRASE_LENGTH = 200
+WORKER_NICENESS = 10
 
 Batch = TypeVar("Batch")
 
@@ -65,16 +66,18 @@ def score_texts(texts: list[str]) -> list[Scored]:
 
 
 def workers_for(size_bytes: int) -> int:
-    """How many scoring processes a file of this size deserves: none when small, else a core each but one."""
+    """How many scoring processes a file of this size deserves: none when small, else one per core (at most 4)."""
     if size_bytes < POOL_FROM_BYTES:
         return 0
-    # The importing process parses and stores on a core of its own (at 2 cores, 1 worker did as well as 2).
-    return max(1, min(4, (os.cpu_count() or 1) - 1))
+    return max(1, min(4, os.cpu_count() or 1))
 
 
 def _start_worker() -> None:
     # Ctrl-C is the main process's to handle (it reports how far the import got); workers just stop with it.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # Below the importing process: it parses and stores on a core of its own whenever it can run, and the
+    # workers take every cycle left (all of both cores when notes are all new, a share when they repeat).
+    os.nice(WORKER_NICENESS)
     score_text("warm up")  # load VADER's lexicon once, before the first batch arrives
 
 
