@@ -24,6 +24,8 @@ BOT_SCOPES = [
     "channels:read",
     "groups:read",
     "users:read",
+    # `lifecycle-bot import` finds the Slack user behind an owner's email address (users.lookupByEmail).
+    "users:read.email",
     "im:write",
     "files:write",
     # Reading back a channel's (or DM's) recent messages: after a send whose outcome is unknown (a timeout), the
