@@ -193,10 +193,10 @@ class _Reader:
         if subject:
             # CRM activities carry a subject line beside the body; both are the note.
             text = f"{subject} — {text}" if text else subject
-        bounded = bound_text(text, MAX_NOTE_LENGTH)
-        if bounded.truncated:
+        if len(text) > MAX_NOTE_LENGTH:  # cut as bound_text cuts a note typed in Slack (the cells are stripped)
             self._result.note(f"{self._spec.text_column} shortened to {MAX_NOTE_LENGTH} characters")
-        return bounded.text
+            return bound_text(text, MAX_NOTE_LENGTH).text
+        return text
 
 
 @dataclass(slots=True)

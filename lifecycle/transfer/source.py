@@ -69,7 +69,11 @@ class Cells:
             cells.extend([""] * (self._width - len(cells)))
         cells.append("")
         picked = self._picker(cells)
-        return [_cell(text) for text in (picked if isinstance(picked, tuple) else (picked,))]
+        values = [text.strip() for text in (picked if isinstance(picked, tuple) else (picked,))]
+        for index, text in enumerate(values):
+            if text[:1] == "'":
+                values[index] = _cell(text)
+        return values
 
 
 def open_rows(stream: TextIO, kind: FileKind, result: ImportResult) -> tuple[Layout, Iterator[Row]]:
