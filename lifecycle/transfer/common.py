@@ -39,7 +39,7 @@ class ImportOptions:
     zone: tzinfo = UTC  # for times written without a zone
     resolve_owner: OwnerResolver | None = None  # None: no Slack token, addresses are kept as written
     workers: int = 0  # scoring processes (0: in this process)
-    batch_size: int = 10_000  # rows per transaction
+    batch_size: int = 20_000  # rows per transaction (1M rows: 5% faster than 10,000, ~20 MB more)
     on_reject: RejectSink | None = None
 
 
