@@ -304,3 +304,11 @@ def test_imported_times_are_stored_exactly_as_the_app_stores_them(session_factor
             text("SELECT CAST(occurred_at AS TEXT), import_key IS NULL FROM touchpoints ORDER BY id")
         ).all()
     assert [flag for _, flag in stored] == [False, True] and stored[0][0] == stored[1][0]
+
+
+def test_a_note_longer_than_slack_allows_is_cut_as_there_and_the_report_says_so(session_factory):
+    run_import("customers", session_factory, "name\nAcme\n")
+    long_note = "word " * 1000
+    result = run_import("touchpoints", session_factory, f"customer,occurred_at,note\nAcme,2026-11-01,{long_note}\n")
+    assert result.notes["note shortened to 4000 characters"] == 1
+    assert _touchpoints(session_factory)[0].note == long_note[:4000].strip()
