@@ -77,19 +77,17 @@ def insert_counted(session: Session, table: Table, rows: Sequence[Mapping[str, A
     if not rows:
         return 0
     dialect = session.get_bind().dialect
-    if dialect.name != "sqlite":
-        # psycopg's batched inserts report no row count: the inserted rows' keys say it.
-        return len(insert_new(session, table, rows, *table.primary_key.columns))
-    sql, names, processors = _sqlite_insert(dialect, table, tuple(rows[0]))
-    # The statement SQLAlchemy's SQLite dialect compiles and the columns' own bind processors (UTC datetimes,
-    # enums by value), applied here: SQLAlchemy's per-row bookkeeping for an executemany costs more than
-    # SQLite's own work (~20 µs a row). One prepared statement, nothing sent back: sqlite3 sums the changes.
+    sql, names, processors, positional = _compiled_insert(dialect, table, tuple(rows[0]))
+    # The statement the dialect compiles and the columns' own bind processors (UTC datetimes, enums by value),
+    # applied here: SQLAlchemy's per-row bookkeeping for an executemany costs more than the database's own
+    # work (~20 µs a row on SQLite). One statement run per row by the driver, nothing sent back: sqlite3 and
+    # psycopg (3.1+) sum the rows each run changed.
     pick = operator.itemgetter(*names)
     # Remembered per batch: a batch's rows share their created_at, kind and author, and often their day.
     processing: list[tuple[int, Callable[[Any], Any], dict[Any, Any]]] = [
         (index, process, {}) for index, process in enumerate(processors) if process is not None
     ]
-    values = []
+    values: list[Any] = []
     for row in rows:
         picked = list(pick(row))
         for index, process, seen in processing:
@@ -98,20 +96,23 @@ def insert_counted(session: Session, table: Table, rows: Sequence[Mapping[str, A
             if done is None:
                 done = seen[value] = process(value)
             picked[index] = done
-        values.append(tuple(picked))
+        values.append(tuple(picked) if positional else dict(zip(names, picked, strict=True)))
     return int(session.connection().exec_driver_sql(sql, values).rowcount)
 
 
 @functools.cache
-def _sqlite_insert(
+def _compiled_insert(
     dialect: Dialect, table: Table, keys: tuple[str, ...]
-) -> tuple[str, tuple[str, ...], tuple[Callable[[Any], Any] | None, ...]]:
-    """INSERT … ON CONFLICT DO NOTHING for these columns as SQLite's dialect compiles it, its parameters in order."""
-    compiled = sqlite.insert(table).on_conflict_do_nothing().compile(dialect=dialect, column_keys=list(keys))
-    names = tuple(compiled.positiontup or ())
+) -> tuple[str, tuple[str, ...], tuple[Callable[[Any], Any] | None, ...], bool]:
+    """INSERT … ON CONFLICT DO NOTHING for these columns as the dialect compiles it, and how to pass each row."""
+    dialect_insert = postgresql.insert if dialect.name == "postgresql" else sqlite.insert
+    compiled = dialect_insert(table).on_conflict_do_nothing().compile(dialect=dialect, column_keys=list(keys))
+    positional = bool(compiled.positiontup)  # SQLite's "?" in order; psycopg's %(name)s by name
+    names = tuple(compiled.positiontup or keys)
     assert set(names) == set(keys) and len(names) > 1, "every column given is a parameter"
+    # dialect_impl: the dialect's own type (SQLite's DATETIME writes the text the ORM writes, not the driver's).
     processors = tuple(table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in names)
-    return str(compiled), names, processors
+    return str(compiled), names, processors, positional
 
 
 def insert_all(session: Session, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
