@@ -9,7 +9,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.sandbox import people
-from bot.sandbox.demo import (
+from bot.sandbox.demo import TEAM_ID, seed_demo
+from bot.sandbox.demo_cast import (
     DEMO_AT_RISK_CUSTOMERS,
     DEMO_FRESH_HANDOFF_CUSTOMER,
     DEMO_HANDOFF_CUSTOMER,
@@ -18,8 +19,6 @@ from bot.sandbox.demo import (
     DEMO_NEWLY_LOYAL_CUSTOMERS,
     DEMO_RED_FLAGS,
     DEMO_WATCH_CUSTOMERS,
-    TEAM_ID,
-    seed_demo,
 )
 from lifecycle.activity import move_stage
 from lifecycle.customers import customer_profile
