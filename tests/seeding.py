@@ -88,3 +88,20 @@ class History:
         accept_handoff(
             self.session, workspace_id=self.workspace_id, handoff_id=handoff.id, user=user, now=self._at(days_ago)
         )
+
+
+def sign_and_hand_over(session: Session, *, workspace_id: str, name: str, now: datetime) -> int:
+    """Add a customer in acquisition and move it to conversion (sales to services: one handoff); its id."""
+    customer = add_customer(
+        session, workspace_id=workspace_id, name=name, stage=Stage.ACQUISITION, owner="U0REP", actor="U0REP", now=now
+    )
+    move_stage(
+        session,
+        workspace_id=workspace_id,
+        customer=customer.id,
+        to=Stage.CONVERSION,
+        actor="U0REP",
+        reason="signed",
+        now=now,
+    )
+    return customer.id

@@ -15,14 +15,13 @@ from slack_sdk import WebClient
 from sqlalchemy import select
 
 from bot.dispatcher import Dispatcher, dispatcher_client
-from lifecycle.activity import move_stage
-from lifecycle.customers import add_customer
 from lifecycle.routing import set_route
-from lifecycle.stages import Stage, Team
+from lifecycle.stages import Team
 from lifecycle.states import OutboxStatus
 from storage.db import make_session_factory
 from storage.models import AuditEvent, OutboxMessage
 from tests.conftest import BOT_TOKEN
+from tests.seeding import sign_and_hand_over
 
 WORKSPACE = "T0ACME"
 SERVICES = "C0ONBOARD"
@@ -62,24 +61,7 @@ def hand_over(session_factory, clock, *names: str) -> None:
             session, workspace_id=WORKSPACE, team=Team.SERVICES, channel_id=SERVICES, actor="U0ADMIN", now=clock()
         )
         for name in names:
-            customer = add_customer(
-                session,
-                workspace_id=WORKSPACE,
-                name=name,
-                stage=Stage.ACQUISITION,
-                owner="U0REP",
-                actor="U0REP",
-                now=clock(),
-            )
-            move_stage(
-                session,
-                workspace_id=WORKSPACE,
-                customer=customer.id,
-                to=Stage.CONVERSION,
-                actor="U0REP",
-                reason="signed",
-                now=clock(),
-            )
+            sign_and_hand_over(session, workspace_id=WORKSPACE, name=name, now=clock())
 
 
 def alerts_posted(standin) -> Counter[str]:

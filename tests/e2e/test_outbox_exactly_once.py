@@ -22,18 +22,17 @@ from sqlalchemy import select
 
 from bot.dispatcher import Dispatcher, dispatcher_client
 from handlers.blocks.outbox_renderers import OUTBOX_EVENT_TYPE
-from lifecycle.activity import move_stage
 from lifecycle.clock import utc_now
-from lifecycle.customers import add_customer
 from lifecycle.outbox import RetryPolicy, enqueue
 from lifecycle.routing import set_route
 from lifecycle.sla import check_slas
-from lifecycle.stages import Stage, Team
+from lifecycle.stages import Team
 from lifecycle.states import OutboxKind, OutboxStatus
 from storage import repositories as repo
 from storage.db import make_session_factory
 from storage.models import Handoff, OutboxMessage
 from tests.conftest import BOT_TOKEN, REPO_ROOT, FixedClock
+from tests.seeding import sign_and_hand_over
 
 WORKSPACE = "T0ACME"
 SERVICES = "C0ONBOARD"
@@ -64,24 +63,7 @@ def hand_over(session_factory, clock, name: str = "Acme Corp") -> int:
     """Move a customer from acquisition to conversion: one handoff alert to the services channel; its id."""
     with session_factory.begin() as session:
         set_route(session, workspace_id=WORKSPACE, team=Team.SERVICES, channel_id=SERVICES, actor="U0ADM", now=clock())
-        customer = add_customer(
-            session,
-            workspace_id=WORKSPACE,
-            name=name,
-            stage=Stage.ACQUISITION,
-            owner="U0REP",
-            actor="U0REP",
-            now=clock(),
-        )
-        move_stage(
-            session,
-            workspace_id=WORKSPACE,
-            customer=customer.id,
-            to=Stage.CONVERSION,
-            actor="U0REP",
-            reason="signed",
-            now=clock(),
-        )
+        sign_and_hand_over(session, workspace_id=WORKSPACE, name=name, now=clock())
         return session.scalars(select(OutboxMessage.id).where(OutboxMessage.kind == OutboxKind.HANDOFF_ALERT)).one()
 
 
