@@ -80,11 +80,11 @@ def db() -> None:
 @db.command()
 def upgrade() -> None:
     """Apply all pending migrations to DATABASE_URL."""
-    from storage.migrate import upgrade as apply_migrations
+    from bot.runtime import migrate_database
 
     settings = Settings()
     _configure_logging(settings.log_level)
-    apply_migrations(settings.database_url or DEFAULT_DATABASE_URL)
+    migrate_database(settings.database_url or DEFAULT_DATABASE_URL)
     click.echo("Database is up to date.")
 
 

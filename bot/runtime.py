@@ -22,6 +22,7 @@ from bot.preflight import check_slack
 from bot.scheduler import build_scheduler, run_digest_sweep
 from bot.server import HttpServer, make_wsgi_app
 from lifecycle.clock import Clock, utc_now
+from lifecycle.name_index import backfill_fold_keys
 from lifecycle.outbox import RetryPolicy
 from lifecycle.workspaces import mark_installed
 from storage.db import WriteHealth, make_engine, make_session_factory
@@ -170,10 +171,20 @@ def _stored_tokens(settings: Settings, oauth: OAuthStores | None) -> StoredToken
     )
 
 
+def migrate_database(database_url: str) -> None:
+    """Apply the migrations, then fill in what they leave to the application (folded names of older customers)."""
+    upgrade(database_url)
+    engine = make_engine(database_url)
+    try:
+        backfill_fold_keys(make_session_factory(engine))
+    finally:
+        engine.dispose()
+
+
 def build_runtime(settings: Settings, *, migrate: bool = True) -> Runtime:
     """Apply migrations (unless told not to) and wire the process on settings.database_url."""
     if migrate:
-        upgrade(settings.database_url)
+        migrate_database(settings.database_url)
     runtime = assemble(settings, make_engine(settings.database_url))
     if runtime.oauth is not None:
         rewrap_stored_tokens(runtime.oauth)

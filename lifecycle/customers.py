@@ -20,7 +20,7 @@ from lifecycle.errors import (
     InvalidInput,
 )
 from lifecycle.health import HealthReport
-from lifecycle.names import clean_customer_name, name_key
+from lifecycle.names import clean_customer_name, fold_name, name_key
 from lifecycle.risk import refresh_customer_health
 from lifecycle.stages import Stage, Team, owning_team
 from storage import repositories as repo
@@ -145,6 +145,7 @@ def add_customer(
         workspace_id=workspace_id,
         name=clean,
         name_key=key,
+        fold_key=fold_name(clean),
         stage=stage,
         stage_entered_at=now,
         owner_user_id=owner,

@@ -138,8 +138,7 @@ def update_sla(session: Session, *, workspace_id: str, change: SlaChange, actor:
     )
     if weekly_hours(merged) < MIN_WEEKLY_HOURS:
         raise InvalidInput(
-            f"That leaves {weekly_hours(merged) * 60:.0f} working minutes a week, so no handoff could ever be on "
-            "time.",
+            f"That leaves {weekly_hours(merged) * 60:.0f} working minutes a week, so no handoff could ever be on time.",
             hint="Give at least an hour a week, e.g. `/lifecycle sla 09:00-17:00 mon-fri`.",
         )
     if change.hours is not None:

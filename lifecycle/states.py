@@ -39,6 +39,7 @@ class OutboxKind(StrEnum):
     DIGEST = "digest"
     DIGEST_CHART = "digest.chart"
     CONFIG_CHANGE = "config.change"  # a settings change, announced in the managers channel
+    CUSTOMER_LOST = "customer.lost"  # churn after the purchase: a notice to success and the managers
 
 
 class FeedbackSource(StrEnum):

@@ -16,7 +16,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot.config import Settings
 from bot.manifest import build_manifest
-from bot.runtime import Runtime, assemble
+from bot.runtime import Runtime, assemble, migrate_database
 from bot.sandbox.page_actions import PageActions
 from bot.sandbox.persist import Keeper, conversations_path
 from bot.sandbox.requests import BotConnection
@@ -26,7 +26,6 @@ from bot.sandbox.workspace import Workspace
 from bot.server import SLACK_PATH, HttpServer
 from lifecycle.clock import utc_now
 from storage.db import make_engine
-from storage.migrate import upgrade
 
 logger = logging.getLogger(__name__)
 
@@ -97,7 +96,7 @@ class Sandbox:
 
     def _migrate(self) -> None:
         try:
-            upgrade(self.database_url)
+            migrate_database(self.database_url)
         except SQLAlchemyError as error:
             first_line = (str(error).splitlines() or [error.__class__.__name__])[0][:200]
             raise SandboxError(f"cannot open the database {self.database_url}: {first_line}") from None

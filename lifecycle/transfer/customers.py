@@ -11,7 +11,7 @@ from typing import Any, TextIO
 from sqlalchemy.orm import Session
 
 from lifecycle.errors import InvalidCustomerName
-from lifecycle.names import MAX_NAME_LENGTH, clean_customer_name, name_key
+from lifecycle.names import MAX_NAME_LENGTH, clean_customer_name, fold_name, name_key
 from lifecycle.risk import mark_stale
 from lifecycle.stages import Stage, owning_team
 from lifecycle.transfer.columns import FileKind
@@ -161,6 +161,7 @@ def _row(customer: _Customer, workspace_id: str) -> dict[str, Any]:
         "workspace_id": workspace_id,
         "name": customer.name,
         "name_key": customer.key,
+        "fold_key": fold_name(customer.name),
         "stage": customer.stage,
         "stage_entered_at": customer.stage_entered_at,
         "owner_user_id": customer.owner,
