@@ -7,6 +7,8 @@ stable tag per type (not the class name, so renaming a class never breaks a held
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
+from datetime import date
+from decimal import Decimal
 from enum import StrEnum
 from typing import Any, ClassVar, get_args
 
@@ -26,6 +28,8 @@ class AddCustomer:
     name: str
     stage: Stage = Stage.REACH
     owner: str | None = None
+    # "Create anyway": the user saw the existing customer the name folds to (or looks like) and wants a new one.
+    confirmed: bool = False
 
 
 @dataclass(frozen=True)
@@ -46,12 +50,17 @@ class ListCustomers:
 
 @dataclass(frozen=True)
 class LogTouch:
-    """/touch "<name>" <kind> [note]"""
+    """/touch "<name>" <kind> [when] [note]"""
 
     TAG: ClassVar[str] = "touch"
     customer: str | int
     kind: TouchpointKind
     note: str = ""
+    when: str | None = None  # lifecycle.dates.When.text: "yesterday", "friday", "3d ago", "2026-11-02"
+    # The unquoted name and what follows it, so another reading (a shorter name that exists) can win.
+    whole: str | None = None
+    message_author: str | None = None  # logged from a Slack message: who wrote it, and a link to it
+    permalink: str | None = None
 
 
 @dataclass(frozen=True)
@@ -62,6 +71,7 @@ class MoveStage:
     customer: str | int
     stage: Stage
     reason: str = ""
+    whole: str | None = None  # as LogTouch.whole
 
 
 @dataclass(frozen=True)
@@ -73,6 +83,8 @@ class RecordFeedback:
     text: str
     # The whole unquoted line, so a known multi-word name ("Acme Corp hates…") can win over its first word.
     whole: str | None = None
+    message_author: str | None = None  # recorded from a Slack message: who wrote it, and a link to it
+    permalink: str | None = None
 
 
 @dataclass(frozen=True)
@@ -87,6 +99,53 @@ class EraseCustomer:
     """/customer erase "<name>": admins only, behind a confirmation button."""
 
     customer: str | int
+
+
+# --- fixing mistakes and facts on the record (/customer rename|merge|owner|archive|restore|set) -------------------
+
+
+@dataclass(frozen=True)
+class RenameCustomer:
+    """/customer rename "<old>" "<new>" """
+
+    customer: str | int
+    new_name: str
+
+
+@dataclass(frozen=True)
+class MergeCustomers:
+    """/customer merge "<duplicate>" into "<keep>": asks first (a button), then moves everything to the kept one."""
+
+    duplicate: str | int
+    keep: str | int
+
+
+@dataclass(frozen=True)
+class SetOwner:
+    """/customer owner "<name>" @user"""
+
+    customer: str | int
+    owner: str
+
+
+@dataclass(frozen=True)
+class ArchiveCustomer:
+    """/customer archive "<name>" (restore=False) and /customer restore "<name>" (restore=True)."""
+
+    customer: str | int
+    restore: bool = False
+
+
+@dataclass(frozen=True)
+class SetCustomerFact:
+    """/customer set "<name>" value <amount> | renewal <YYYY-MM-DD>; None clears it ("none", "-")."""
+
+    customer: str | int
+    fact: str  # "value" or "renewal"
+    value: Decimal | date | None
+
+
+EditRequest = RenameCustomer | MergeCustomers | SetOwner | ArchiveCustomer | SetCustomerFact
 
 
 @dataclass(frozen=True)
@@ -204,6 +263,13 @@ class ChangeRoles:
 
 
 @dataclass(frozen=True)
+class SetCurrency:
+    """/lifecycle currency <ISO code>: the currency customer values are in (admins)."""
+
+    code: str
+
+
+@dataclass(frozen=True)
 class ShowAudit:
     """/lifecycle audit ["<name>"|settings]: who changed what, newest first."""
 
@@ -258,4 +324,5 @@ LifecycleRequest = (
     | ShowRoles
     | ChangeRoles
     | ShowAudit
+    | SetCurrency
 )

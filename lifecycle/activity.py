@@ -9,16 +9,19 @@ from sqlalchemy.orm import Session
 
 from lifecycle.audit import record_audit
 from lifecycle.customers import CustomerRef, resolve_customer
+from lifecycle.dates import When, occurred_at
 from lifecycle.errors import InvalidInput
 from lifecycle.feedback_alerts import FeedbackAlert, alert_if_strongly_negative
 from lifecycle.handoffs import HandoffOutcome, record_handoff
 from lifecycle.intent import Intent, detect_intents
 from lifecycle.risk import RaisedFlag, refresh_customer_health
 from lifecycle.sentiment import Sentiment, score_text
+from lifecycle.sla import workspace_calendar
 from lifecycle.stages import Stage, Team, check_transition, is_backward, is_handoff, owning_team
 from lifecycle.states import FeedbackSource
 from lifecycle.text import MAX_NOTE_LENGTH, MAX_REASON_LENGTH, BoundedText, bound_text
 from lifecycle.touchpoints import LOYALTY_EVENTS, TouchpointKind
+from storage import repositories as repo
 from storage.models import Customer, Feedback, StageChange, Touchpoint
 
 
@@ -33,6 +36,14 @@ class LoggedTouchpoint:
     raised: tuple[RaisedFlag, ...] = ()
 
 
+@dataclass(frozen=True)
+class MessageSource:
+    """The Slack message a touchpoint or feedback was taken from (a message shortcut): who wrote it, and where."""
+
+    author: str | None
+    permalink: str | None
+
+
 def log_touchpoint(
     session: Session,
     *,
@@ -42,10 +53,17 @@ def log_touchpoint(
     note: str,
     actor: str,
     now: datetime,
+    when: When | None = None,
+    source: MessageSource | None = None,
 ) -> LoggedTouchpoint:
-    """Record a touchpoint; a note is scored for sentiment like feedback, but kept apart from it."""
+    """Record a touchpoint (now, or on an earlier day: `when`, read in the workspace's time zone).
+
+    A note is scored for sentiment like feedback, but kept apart from it.
+    """
     # Locked like a stage move: concurrent touches must not lose a counter update or raise an alert twice.
     found = resolve_customer(session, workspace_id=workspace_id, customer=customer, for_update=True)
+    zone = workspace_calendar(repo.ensure_workspace(session, workspace_id, now=now)).zone
+    happened = occurred_at(when, now=now, zone=zone, not_before=found.created_at)
     bounded = bound_text(note, MAX_NOTE_LENGTH)
     sentiment = score_text(bounded.text) if bounded.text else None
     intent = _first_intent(bounded.text)
@@ -55,8 +73,10 @@ def log_touchpoint(
         kind=kind,
         note=bounded.text,
         author_user_id=actor,
-        occurred_at=now,
+        occurred_at=happened,
         created_at=now,
+        message_author_id=source.author if source else None,
+        permalink=source.permalink if source else None,
         sentiment_compound=sentiment.compound if sentiment else None,
         sentiment_label=sentiment.label if sentiment else None,
         intent=intent.kind.value if intent else None,
@@ -64,8 +84,8 @@ def log_touchpoint(
     )
     session.add(touchpoint)
     found.updated_at = now
-    if found.last_touch_at is None or found.last_touch_at < now:
-        found.last_touch_at = now
+    if found.last_touch_at is None or found.last_touch_at < happened:
+        found.last_touch_at = happened
     if kind in LOYALTY_EVENTS:
         found.loyalty_events = (found.loyalty_events or 0) + 1
     session.flush()
