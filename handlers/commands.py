@@ -108,6 +108,9 @@ def activity_command(
         ack()
         open_modal(client, command, request.command)
         return
+    if isinstance(request, ShowHelp):
+        answer(ack, respond, lambda: help_reply(request.command), changes_data=False)
+        return
     deps, caller = deps_of(context), caller_of(command)
     answer(ack, respond, lambda: run_request(deps, request, caller=caller), changes_data=True)  # type: ignore[arg-type]
     refresh_home(client, deps, workspace_id=caller.workspace_id, user_id=caller.user_id)

@@ -20,9 +20,10 @@ from handlers.requests import (
     ShowWatch,
 )
 from handlers.slack_text import parse_user_mention, to_plain_text, unescape_entities
+from lifecycle.dates import read_when
 from lifecycle.errors import InvalidInput
 from lifecycle.stages import Stage, looks_like_stage, parse_stage
-from lifecycle.touchpoints import looks_like_kind, parse_kind
+from lifecycle.touchpoints import VERB_KINDS, kind_names, looks_like_kind, parse_kind
 
 # macOS and iOS turn " into smart quotes (and ' into ‘…’; a straight ' stays an apostrophe, as in O'Brien).
 OPENING_QUOTES = {'"': '"', "“": "”", "„": "“", "”": "”", "‘": "’"}
@@ -134,7 +135,7 @@ def parse_customer_command(
         raise UsageError("Tell me which customer, or what to do.", command=command)
     first = tokens[0]
     verb = "" if first.quoted else first.value.casefold()
-    if verb == "help":
+    if verb == "help" or _asks_for_help(tokens):
         return ShowHelp(command)
     if verb == "add":
         return _parse_add(tokens[1:], command)
@@ -210,38 +211,112 @@ def _parse_list(tokens: list[Token], command: str) -> ListCustomers | ShowAtRisk
     return ListCustomers(stage=parse_stage(tokens[0].value))
 
 
-def parse_touch_command(text: str) -> LogTouch | OpenModal:
-    """Parse the text of /touch."""
+def parse_touch_command(text: str) -> LogTouch | OpenModal | ShowHelp:
+    """Parse the text of /touch: `"<name>" <kind> [when] [note]`."""
     command = "/touch"
     tokens = tokenize(text, command=command)
     if not tokens:
         return OpenModal(command)
-    end = _split_name(tokens, lambda token: not token.quoted and looks_like_kind(_word(token)))
-    if end >= len(tokens):
-        raise UsageError("What kind of touchpoint was it?", command=command, hint=None)
-    kind = parse_kind(_word(tokens[end]))
-    return LogTouch(customer=_name(tokens, end), kind=kind, note=rest_of_line(text, tokens, end + 1))
+    if _asks_for_help(tokens):
+        return ShowHelp(command)
+    readings = touch_readings(text, tokens)
+    if readings:
+        return readings[0]
+    if len(tokens) > 1:
+        parse_kind(_word(tokens[1]))  # "acme calll": says which word is not a kind, and lists the kinds
+    raise UsageError(
+        "What kind of touchpoint was it?", command=command, hint=f"Put the kind after the customer: {kind_names()}."
+    )
 
 
-def parse_stage_command(text: str) -> MoveStage | OpenModal:
-    """Parse the text of /stage."""
+def touch_readings(text: str, tokens: list[Token] | None = None) -> list[LogTouch]:
+    """Every way to read an unquoted line as name + `<kind> [when] [note]`, the first kind word first.
+
+    `/touch blue called them about the renewal` reads as "blue" + called… and as "blue called them about the"
+    + renewal; the caller takes the reading that names an existing customer.
+    """
+    tokens = tokens if tokens is not None else tokenize(text, command="/touch")
+    whole = None if tokens[0].quoted else to_plain_text(text).strip()
+    readings: list[LogTouch] = []
+    for end in _marker_positions(tokens, lambda token: not token.quoted and looks_like_kind(_word(token))):
+        word = _word(tokens[end]).casefold()
+        # "called them…": the verb stays in the note, where it reads as the rep wrote it.
+        note_from = end if word in VERB_KINDS else end + 1
+        when = read_when([token.value for token in tokens[note_from:]]) if note_from == end + 1 else None
+        if when is not None:
+            note_from += when[1]
+        readings.append(
+            LogTouch(
+                customer=_name(tokens, end),
+                kind=parse_kind(word),
+                note=rest_of_line(text, tokens, note_from),
+                when=when[0].text if when else None,
+                whole=whole,
+            )
+        )
+    return readings
+
+
+def parse_stage_command(text: str) -> MoveStage | OpenModal | ShowHelp:
+    """Parse the text of /stage: `"<name>" [to] <stage> [reason]`."""
     command = "/stage"
     tokens = tokenize(text, command=command)
     if not tokens:
         return OpenModal(command)
-    end = _split_name(tokens, lambda token: not token.quoted and looks_like_stage(_word(token)))
-    if end >= len(tokens):
-        raise UsageError("Which stage should the customer move to?", command=command)
-    stage = parse_stage(_word(tokens[end]))
-    return MoveStage(customer=_name(tokens, end), stage=stage, reason=rest_of_line(text, tokens, end + 1))
+    if _asks_for_help(tokens):
+        return ShowHelp(command)
+    readings = stage_readings(text, tokens)
+    if readings:
+        return readings[0]
+    after_name = [token for token in tokens[1:] if _word(token).casefold() not in _CONNECTORS]
+    if after_name:
+        parse_stage(_word(after_name[0]))  # "initech churnd": says which word is not a stage, and lists the stages
+    raise UsageError("Which stage should the customer move to?", command=command)
 
 
-def parse_feedback_command(text: str) -> RecordFeedback | OpenModal:
+def stage_readings(text: str, tokens: list[Token] | None = None) -> list[MoveStage]:
+    """Every way to read an unquoted line as name + `[to] <stage> [reason]`, the first stage word first."""
+    tokens = tokens if tokens is not None else tokenize(text, command="/stage")
+    whole = None if tokens[0].quoted else to_plain_text(text).strip()
+    readings: list[MoveStage] = []
+    for end in _marker_positions(tokens, lambda token: not token.quoted and looks_like_stage(_word(token))):
+        # "acme corp to conversion": `to` belongs to neither the name nor the stage.
+        name_end = end - 1 if end > 1 and _word(tokens[end - 1]).casefold() in _CONNECTORS else end
+        readings.append(
+            MoveStage(
+                customer=_name(tokens, name_end),
+                stage=parse_stage(_word(tokens[end])),
+                reason=rest_of_line(text, tokens, end + 1),
+                whole=whole,
+            )
+        )
+    return readings
+
+
+_CONNECTORS = ("to", "into", "->", "→")
+
+
+def _marker_positions(tokens: list[Token], is_marker: Any) -> list[int]:
+    """Where the kind or stage word may be: right after a quoted name (or after `to`); else any marker word."""
+    if tokens[0].quoted:
+        skip = 2 if len(tokens) > 2 and _word(tokens[1]).casefold() in _CONNECTORS else 1
+        return [skip] if len(tokens) > skip and is_marker(tokens[skip]) else []
+    return [index for index in range(1, len(tokens)) if is_marker(tokens[index])]
+
+
+def _asks_for_help(tokens: list[Token]) -> bool:
+    """`help` (or `?`) typed alone after any command: the command's usage, never a warning."""
+    return len(tokens) == 1 and not tokens[0].quoted and tokens[0].value.casefold() in ("help", "?", "-h", "--help")
+
+
+def parse_feedback_command(text: str) -> RecordFeedback | OpenModal | ShowHelp:
     """Parse the text of /feedback: the first word (or quoted name) is the customer."""
     command = "/feedback"
     tokens = tokenize(text, command=command)
     if not tokens:
         return OpenModal(command)
+    if _asks_for_help(tokens):
+        return ShowHelp(command)
     feedback = rest_of_line(text, tokens, 1)
     if not feedback:
         raise UsageError("What did the customer say?", command=command)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Callable
 from datetime import time
@@ -26,6 +27,8 @@ from handlers.requests import (
 )
 from handlers.slack_text import parse_channel_mention
 from lifecycle.business_time import parse_hours, parse_timezone, parse_weekdays
+from lifecycle.durations import read_duration
+from lifecycle.errors import InvalidInput
 from lifecycle.schedules import FREQUENCIES, ScheduleRequest, parse_weekday
 from lifecycle.sla import SlaChange
 from lifecycle.stages import parse_team
@@ -45,7 +48,19 @@ def parse_lifecycle_command(text: str, *, caller: str = "") -> LifecycleRequest:
         return _PLAIN_VERBS[verb]()
     if verb in _VERB_PARSERS:
         return _VERB_PARSERS[verb](tokens[1:], command, caller)
-    raise UsageError(f"I don't know `/lifecycle {tokens[0].value}`.", command=command)
+    raise _unknown_verb(tokens[0].value)
+
+
+def _unknown_verb(typed: str) -> InvalidInput:
+    """One line: what wasn't understood and the closest command; the usage block is for `help`."""
+    known = ["help", "at-risk", "watch", "currency", *_PLAIN_VERBS, *_VERB_PARSERS]
+    close = difflib.get_close_matches(typed.casefold(), known, n=1, cutoff=0.6)
+    error = InvalidInput(
+        f"I don't know `/lifecycle {typed}`."
+        + (f" Did you mean `/lifecycle {close[0]}`?" if close else " `/lifecycle help` lists what I can do.")
+    )
+    error.show_usage = False
+    return error
 
 
 def _parse_health(tokens: list[Token], command: str, caller: str) -> ShowHealthSettings | SetHealthSetting:
@@ -99,18 +114,24 @@ _VERB_PARSERS: dict[str, Callable[[list[Token], str, str], LifecycleRequest]] = 
 }
 
 
-_SLA_HOURS = re.compile(r"(\d+(?:\.\d+)?)\s*h?", re.IGNORECASE)
 _HOUR_RANGE = re.compile(r"\d{1,2}:\d{2}-\d{1,2}:\d{2}")
 _DAYS = re.compile(r"[a-z]{3,9}([-,][a-z]{3,9})*", re.IGNORECASE)
 
 
 def _parse_sla(tokens: list[Token], command: str) -> SetSla:
     """Each setting is recognised by its shape, so they can come in any order."""
-    hours = opens = closes = weekdays = timezone = None
-    for token in tokens:
-        value = token.value
-        if match := _SLA_HOURS.fullmatch(value):
-            hours = float(match.group(1))
+    hours = days = opens = closes = weekdays = timezone = None
+    index = 0
+    while index < len(tokens):
+        value = tokens[index].value
+        index += 1
+        if duration := read_duration([token.value for token in tokens[index - 1 :]]):
+            span, used = duration
+            index += used - 1
+            # An SLA runs in business time: "2 days" are working days, a week is five of them.
+            working_days = {"days": span.amount, "weeks": span.amount * 5}.get(span.unit or "")
+            hours = None if working_days is not None else span.amount / (60 if span.unit == "minutes" else 1)
+            days = working_days
         elif _HOUR_RANGE.fullmatch(value):
             opens, closes = parse_hours(value)
         elif "/" in value or value.upper() == "UTC":
@@ -124,7 +145,7 @@ def _parse_sla(tokens: list[Token], command: str) -> SetSla:
                 hint="Give any of: hours to accept (4h), business hours (09:00-17:00), days (mon-fri), "
                 "time zone (Europe/Berlin).",
             )
-    return SetSla(SlaChange(hours=hours, opens=opens, closes=closes, weekdays=weekdays, timezone=timezone))
+    return SetSla(SlaChange(hours=hours, days=days, opens=opens, closes=closes, weekdays=weekdays, timezone=timezone))
 
 
 _TIME = re.compile(r"(\d{1,2}):(\d{2})")

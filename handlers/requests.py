@@ -6,7 +6,7 @@ stable tag per type (not the class name, so renaming a class never breaks a held
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
@@ -58,7 +58,7 @@ class LogTouch:
     note: str = ""
     when: str | None = None  # lifecycle.dates.When.text: "yesterday", "friday", "3d ago", "2026-11-02"
     # The unquoted name and what follows it, so another reading (a shorter name that exists) can win.
-    whole: str | None = None
+    whole: str | None = field(default=None, compare=False)
     message_author: str | None = None  # logged from a Slack message: who wrote it, and a link to it
     permalink: str | None = None
 
@@ -71,7 +71,7 @@ class MoveStage:
     customer: str | int
     stage: Stage
     reason: str = ""
-    whole: str | None = None  # as LogTouch.whole
+    whole: str | None = field(default=None, compare=False)  # as LogTouch.whole
 
 
 @dataclass(frozen=True)

@@ -16,21 +16,37 @@ def unescape_entities(text: str) -> str:
     return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
 
+_SCHEMES = ("mailto:", "https://", "http://", "tel:")
+
+
 def _markup_as_text(match: re.Match[str]) -> str:
     inner = match.group(1)
     target, _, label = inner.partition("|")
     if target.startswith("@"):
-        return "@" + (label or target[1:])
+        # A person stays a real mention (<@U123>, rendered by Slack as their current name); anything else as text.
+        return f"<{target}>" if _USER_ID.fullmatch(target[1:]) else "@" + (label or target[1:])
     if target.startswith("#"):
         return "#" + (label or target[1:])
     if target.startswith("!"):
         # <!here>, <!channel>, <!subteam^S1|@team>, <!date^…|fallback>: keep only readable words.
         return label or "@" + target[1:].split("^")[0]
-    return f"{label} ({target})" if label and label != target else target
+    return _plain_address(target, label)
+
+
+def _plain_address(target: str, label: str) -> str:
+    """A pasted email or link as the plain address the person typed; a link with other words keeps both."""
+    if not label or label == target:
+        return target.removeprefix("mailto:")
+    bare = target
+    for scheme in _SCHEMES:
+        bare = bare.removeprefix(scheme)
+    if label in (bare, bare.rstrip("/")):
+        return label
+    return f"{label} ({target.removeprefix('mailto:')})"
 
 
 def to_plain_text(text: str) -> str:
-    """Readable plain text from Slack-escaped text: mentions become @name, links their label."""
+    """Readable plain text from Slack-escaped text: people stay `<@U…>` mentions, links their address."""
     return unescape_entities(_MARKUP.sub(_markup_as_text, text))
 
 
@@ -56,6 +72,10 @@ def is_channel_id(value: str) -> bool:
     return bool(_CHANNEL_ID.fullmatch(value))
 
 
+_ESCAPED_MENTION = re.compile(r"&lt;@([UW][A-Z0-9]{2,30})&gt;")
+
+
 def escape_mrkdwn(text: str) -> str:
-    """Escape user text for mrkdwn so it can never ping @channel or forge a link."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    """Escape user text for mrkdwn so it can never ping @channel or forge a link; `<@U…>` mentions stay real."""
+    escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _ESCAPED_MENTION.sub(r"<@\1>", escaped)

@@ -18,7 +18,7 @@ _WEEKDAY_WORDS = {
     "thur": 3,
     "thurs": 3,
 }
-_DAYS_AGO = re.compile(r"^(\d{1,3})\s*(?:d|day|days)(?:\s+ago)?$")
+_DAYS_AGO = re.compile(r"^(\d{1,6})\s*(?:d|day|days)(?:\s+ago)?$")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 MAX_DAYS_AGO = 3650
 # A day given without a time is logged at noon, local time: inside the day in every time zone around it.

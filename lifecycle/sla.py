@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, time, timedelta
 
 from sqlalchemy import ColumnElement, select
@@ -114,6 +114,7 @@ class SlaChange:
     """New SLA settings; None leaves a setting as it is."""
 
     hours: float | None = None
+    days: float | None = None  # "2 days": working days, turned into business hours with the (new) calendar
     opens: time | None = None
     closes: time | None = None
     weekdays: frozenset[int] | None = None
@@ -122,11 +123,6 @@ class SlaChange:
 
 def update_sla(session: Session, *, workspace_id: str, change: SlaChange, actor: str, now: datetime) -> Workspace:
     """Change a workspace's SLA settings (and record who did)."""
-    if change.hours is not None and not MIN_SLA_HOURS <= change.hours <= MAX_SLA_HOURS:
-        raise InvalidInput(
-            f"An SLA must be between {MIN_SLA_HOURS:g} and {MAX_SLA_HOURS:g} business hours (a working week).",
-            hint="For example `/lifecycle sla 4h`.",
-        )
     if change.weekdays is not None and not change.weekdays:
         raise InvalidInput("At least one working day is needed.")
     workspace = repo.ensure_workspace(session, workspace_id, now=now)
@@ -136,6 +132,15 @@ def update_sla(session: Session, *, workspace_id: str, change: SlaChange, actor:
         closes=change.closes or time.fromisoformat(workspace.business_closes),
         weekdays=change.weekdays if change.weekdays is not None else parse_weekdays(workspace.business_days),
     )
+    if change.days is not None:
+        day = datetime.combine(now.date(), merged.closes) - datetime.combine(now.date(), merged.opens)
+        change = replace(change, hours=round(change.days * day.total_seconds() / 3600, 2))
+    if change.hours is not None and not MIN_SLA_HOURS <= change.hours <= MAX_SLA_HOURS:
+        raise InvalidInput(
+            f"An SLA must be between {MIN_SLA_HOURS:g} and {MAX_SLA_HOURS:g} business hours (a working week); "
+            f"that is {change.hours:g}.",
+            hint="For example `/lifecycle sla 4h`, `/lifecycle sla 4 hours` or `/lifecycle sla 2 days`.",
+        )
     if weekly_hours(merged) < MIN_WEEKLY_HOURS:
         raise InvalidInput(
             f"That leaves {weekly_hours(merged) * 60:.0f} working minutes a week, so no handoff could ever be on time.",

@@ -28,7 +28,11 @@ STAGE_ALIASES: Mapping[str, Stage] = {
     "decision": Stage.CONVERSION,
     "advocacy": Stage.LOYALTY,
     "evangelism": Stage.LOYALTY,
+    "advocate": Stage.LOYALTY,
+    "advocates": Stage.LOYALTY,
+    "onboarding": Stage.CONVERSION,
     "lost": Stage.CHURNED,
+    "churn": Stage.CHURNED,
 }
 
 

@@ -31,9 +31,23 @@ AWKWARD = 'Said “no” twice & *shrugged* <@U0BOSS> 🙃\nthen: "maybe in Q3" 
 # One example per request type, with every field set to something other than its default.
 EXAMPLES: dict[str, CustomerRequest] = {
     ShowCustomer.TAG: ShowCustomer(customer="Acme Corp"),
-    LogTouch.TAG: LogTouch(customer="Acme Corp", kind=TouchpointKind.RENEWAL, note=AWKWARD),
-    MoveStage.TAG: MoveStage(customer="acme", stage=Stage.CHURNED, reason=AWKWARD),
-    RecordFeedback.TAG: RecordFeedback(customer="acme", text=AWKWARD, whole=f"acme {AWKWARD}"),
+    LogTouch.TAG: LogTouch(
+        customer="Acme Corp",
+        kind=TouchpointKind.RENEWAL,
+        note=AWKWARD,
+        when="yesterday",
+        whole=f"Acme Corp renewal yesterday {AWKWARD}",
+        message_author="U0MILES",
+        permalink="https://acme.slack.com/archives/C0SALES/p1700000000000100",
+    ),
+    MoveStage.TAG: MoveStage(customer="acme", stage=Stage.CHURNED, reason=AWKWARD, whole=f"acme churned {AWKWARD}"),
+    RecordFeedback.TAG: RecordFeedback(
+        customer="acme",
+        text=AWKWARD,
+        whole=f"acme {AWKWARD}",
+        message_author="U0MILES",
+        permalink="https://acme.slack.com/archives/C0SALES/p1700000000000100",
+    ),
 }
 
 

@@ -94,7 +94,8 @@ def test_touch_note_becomes_plain_text() -> None:
         "acme demo with <@U0RITA|rita> in <#C0SALES|sales>: &lt;great&gt; &amp; see <https://x.io|deck>"
     )
     assert isinstance(request, LogTouch)
-    assert request.note == "with @rita in #sales: <great> & see deck (https://x.io)"
+    # People stay real mentions; channels and links read as text (escaped again when shown).
+    assert request.note == "with <@U0RITA> in #sales: <great> & see deck (https://x.io)"
 
 
 def test_touch_kind_is_case_insensitive() -> None:
@@ -164,7 +165,7 @@ def test_stage_with_a_bare_multi_word_name_and_an_alias() -> None:
 
 def test_stage_reason_becomes_plain_text() -> None:
     request = parse_stage_command("acme lost went with <@U0BOB|bob>'s rival &amp; co")
-    assert request == MoveStage(customer="acme", stage=Stage.CHURNED, reason="went with @bob's rival & co")
+    assert request == MoveStage(customer="acme", stage=Stage.CHURNED, reason="went with <@U0BOB>'s rival & co")
 
 
 @pytest.mark.parametrize("text", ['"Acme Corp"', "acme"])

@@ -216,10 +216,23 @@ def test_lifecycle_route_to_an_unknown_team_is_rejected() -> None:
         parse_lifecycle_command("route pirates <#C0SEA|sea>")
 
 
-def test_lifecycle_with_an_unknown_verb_is_a_usage_error() -> None:
-    with pytest.raises(UsageError) as caught:
+def test_lifecycle_with_an_unknown_verb_answers_in_one_line() -> None:
+    with pytest.raises(InvalidInput) as caught:
         parse_lifecycle_command("teleport")
     assert "teleport" in caught.value.message
+    assert "/lifecycle help" in caught.value.message
+    assert not caught.value.show_usage
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [("rotues", "routes"), ("rout", "route"), ("digset", "digest"), ("helath", "health"), ("admns", "admins")],
+)
+def test_a_lifecycle_typo_gets_did_you_mean_without_the_usage_block(typed: str, meant: str) -> None:
+    with pytest.raises(InvalidInput) as caught:
+        parse_lifecycle_command(f"{typed} something")
+    assert f"Did you mean `/lifecycle {meant}`?" in caught.value.message
+    assert not caught.value.show_usage
 
 
 # --- holding a request while the user picks a customer ------------------------------------
@@ -250,7 +263,16 @@ def test_a_held_request_survives_json_and_comes_back_pointing_at_the_picked_cust
 
 def test_held_arguments_store_enums_by_value() -> None:
     arguments = request_to_arguments(LogTouch(customer="acme", kind=TouchpointKind.DEMO, note=""))
-    assert arguments == {"type": "touch", "customer": "acme", "kind": "demo", "note": ""}
+    assert arguments == {
+        "type": "touch",
+        "customer": "acme",
+        "kind": "demo",
+        "note": "",
+        "when": None,
+        "whole": None,
+        "message_author": None,
+        "permalink": None,
+    }
     assert type(arguments["kind"]) is str
 
 

@@ -22,9 +22,11 @@ from handlers.slack_text import (
 @pytest.mark.parametrize(
     ("escaped", "plain"),
     [
-        ("<@U0RITA|rita>", "@rita"),
-        ("<@U123|bob>", "@bob"),
-        ("<@U123>", "@U123"),
+        # People stay real mentions: Slack shows their current name, never the escaped markup.
+        ("<@U0RITA|rita>", "<@U0RITA>"),
+        ("<@U123|bob>", "<@U123>"),
+        ("<@U123>", "<@U123>"),
+        ("<@not-a-user|x>", "@x"),
         ("<#C123|sales>", "#sales"),
         ("<#C123>", "#C123"),
         ("<!channel>", "@channel"),
@@ -35,7 +37,12 @@ from handlers.slack_text import (
         ("<https://x.io|site>", "site (https://x.io)"),
         ("<https://x.io>", "https://x.io"),
         ("<https://x.io|https://x.io>", "https://x.io"),
-        ("<mailto:miles@cyberdyne.io|miles@cyberdyne.io>", "miles@cyberdyne.io (mailto:miles@cyberdyne.io)"),
+        # Pasted emails and links read as the plain address that was typed.
+        ("<mailto:miles@cyberdyne.io|miles@cyberdyne.io>", "miles@cyberdyne.io"),
+        ("<mailto:miles@cyberdyne.io>", "miles@cyberdyne.io"),
+        ("<http://cyberdyne.io|cyberdyne.io>", "cyberdyne.io"),
+        ("<https://cyberdyne.io/|cyberdyne.io>", "cyberdyne.io"),
+        ("<mailto:miles@cyberdyne.io|Miles>", "Miles (miles@cyberdyne.io)"),
     ],
 )
 def test_slack_markup_becomes_readable_text(escaped: str, plain: str) -> None:
@@ -59,16 +66,22 @@ def test_text_the_user_typed_as_angle_brackets_is_not_taken_for_markup() -> None
 
 def test_a_whole_sentence_keeps_its_spacing() -> None:
     escaped = "met <@U0RITA|rita>  and <@U0BOB|bob> in <#C0SALES|sales>, see <https://x.io|site> &amp; more"
-    assert to_plain_text(escaped) == "met @rita  and @bob in #sales, see site (https://x.io) & more"
+    assert to_plain_text(escaped) == "met <@U0RITA>  and <@U0BOB> in #sales, see site (https://x.io) & more"
 
 
 # --- escape_mrkdwn -------------------------------------------------------------------------
 
 
 def test_escape_mrkdwn_makes_special_mentions_harmless() -> None:
-    escaped = escape_mrkdwn("<!channel> <!here> <!everyone> <@U123>")
+    escaped = escape_mrkdwn("<!channel> <!here> <!everyone> <!subteam^S1> <#C123> <https://evil.io|bank>")
     assert "<" not in escaped and ">" not in escaped
-    assert escaped == "&lt;!channel&gt; &lt;!here&gt; &lt;!everyone&gt; &lt;@U123&gt;"
+    assert escaped.startswith("&lt;!channel&gt; &lt;!here&gt; &lt;!everyone&gt;")
+
+
+def test_escape_mrkdwn_keeps_a_person_a_real_mention_and_nothing_more() -> None:
+    assert escape_mrkdwn("ask <@U123> & <@W0ABC>") == "ask <@U123> &amp; <@W0ABC>"
+    # Only the exact mention shape survives: no labels, no special mentions smuggled inside.
+    assert escape_mrkdwn("<@U123|x> <@U123><!here>") == "&lt;@U123|x&gt; <@U123>&lt;!here&gt;"
 
 
 def test_escape_mrkdwn_escapes_ampersands_first_so_nothing_is_double_escaped() -> None:

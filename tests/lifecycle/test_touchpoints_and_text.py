@@ -44,7 +44,7 @@ def test_an_unknown_kind_names_every_valid_kind() -> None:
         assert kind in caught.value.hint
 
 
-@pytest.mark.parametrize("typed", ["fax", "", "calls", "phone"])
+@pytest.mark.parametrize("typed", ["fax", "", "calling", "phone", "callback"])
 def test_words_that_are_not_kinds_do_not_look_like_kinds(typed: str) -> None:
     assert not looks_like_kind(typed)
 
