@@ -41,10 +41,15 @@ COMMAND_SPECS: dict[Command, CommandSpec] = {
     for spec in (
         CommandSpec(
             Command.CUSTOMER,
-            description="Add, look up or list customers",
-            usage_hint='add "Acme Corp" [stage] [@owner] | "Acme Corp" | list',
+            description="Add, look up, list and fix customers",
+            usage_hint='add "Acme Corp" [stage] [@owner] | "Acme Corp" | list | rename | merge | set',
             syntax='/customer add "<name>" [stage] [@owner]\n/customer "<name>"\n'
-            "/customer list [stage|mine|at-risk|watch]\n"
+            "/customer list [stage|mine|at risk|watch]\n"
+            '/customer rename "<old>" "<new>"\n'
+            '/customer merge "<duplicate>" into "<keep>"   (asks first)\n'
+            '/customer owner "<name>" @user\n'
+            '/customer archive "<name>" | restore "<name>"\n'
+            '/customer set "<name>" value <amount> | renewal <YYYY-MM-DD>\n'
             '/customer export "<name>"   (the whole record, as a file in a DM)\n'
             '/customer erase "<name>"    (admins; asks first)',
             example='/customer add "Acme Corp" acquisition @rita',
@@ -53,17 +58,21 @@ COMMAND_SPECS: dict[Command, CommandSpec] = {
         CommandSpec(
             Command.TOUCH,
             description="Log a touchpoint with a customer",
-            usage_hint='"Acme Corp" call Discussed pricing',
-            syntax='/touch "<name>" <kind> [note]',
-            example='/touch "Acme Corp" call Discussed the renewal, they want a quote',
+            usage_hint='"Acme Corp" call [yesterday] Discussed pricing',
+            syntax='/touch "<name>" <kind> [today|yesterday|<weekday>|<N>d ago|YYYY-MM-DD] [note]\n'
+            "Kinds: call, email, meeting, demo, chat, ticket, note, purchase, renewal, referral, survey.",
+            example='/touch "Acme Corp" call yesterday Discussed the renewal, they want a quote',
             parse=parse_touch_command,
             modal=touch_modal,
         ),
         CommandSpec(
             Command.STAGE,
             description="Move a customer to another lifecycle stage",
-            usage_hint='"Acme Corp" conversion Signed the contract',
-            syntax='/stage "<name>" <stage> [reason]',
+            usage_hint='"Acme Corp" [to] conversion Signed the contract',
+            syntax='/stage "<name>" [to] <stage> [reason]\n'
+            "Stages: reach, acquisition, conversion (onboarding), retention, loyalty (advocate), "
+            "churned (churn, lost).\n"
+            "Moving back, or to churned, needs a reason.",
             example='/stage "Acme Corp" conversion Signed the contract',
             parse=parse_stage_command,
             modal=stage_modal,
@@ -82,15 +91,16 @@ COMMAND_SPECS: dict[Command, CommandSpec] = {
             description="Help, team routing and settings",
             usage_hint="help | route services #onboarding | routes",
             syntax="/lifecycle help\n/lifecycle route <sales|services|success|managers> <#channel>\n/lifecycle routes\n"
-            "/lifecycle sla [4h] [09:00-17:00] [mon-fri] [Europe/Berlin]\n"
-            "/lifecycle at-risk | watch | loyal | funnel\n/lifecycle health [set <key> <value>]\n"
+            "/lifecycle sla [4h|4 hours|2 days] [09:00-17:00] [mon-fri] [Europe/Berlin]\n"
+            "/lifecycle at risk | watch | loyal | funnel\n/lifecycle health [set <key> <value>]\n"
             "/lifecycle digest now [#channel]\n"
             "/lifecycle digest schedule <daily|weekdays|weekly <day>> <HH:MM> [time zone] [#channel|me]\n"
             "/lifecycle digest list | cancel <id>\n"
             "/lifecycle admins [add|remove @user]\n"
             "/lifecycle team <sales|services|success|managers> [add|remove @user]\n"
             '/lifecycle audit ["<name>"|settings]\n'
-            "Admins only: route, sla, health set, channel digests, admins, team.",
+            "/lifecycle currency <ISO code>   (the currency customer values are in, e.g. EUR)\n"
+            "Admins only: route, sla, health set, channel digests, admins, team, currency.",
             example="/lifecycle route services #onboarding",
             parse=parse_lifecycle_command,
         ),
