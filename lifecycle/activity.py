@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from lifecycle.audit import record_audit
+from lifecycle.churn import LossOutcome, announce_loss, require_churn_reason
 from lifecycle.customers import CustomerRef, resolve_customer
 from lifecycle.dates import When, occurred_at
 from lifecycle.errors import InvalidInput
@@ -122,6 +123,7 @@ class StageMove:
     backward: bool
     handoff: HandoffOutcome
     raised: tuple[RaisedFlag, ...] = ()
+    loss: LossOutcome | None = None  # set for a move to churned
 
 
 def move_stage(
@@ -134,11 +136,16 @@ def move_stage(
     reason: str | None,
     now: datetime,
 ) -> StageMove:
-    """Move a customer to another stage under a row lock, so concurrent moves never lose one."""
+    """Move a customer to another stage under a row lock, so concurrent moves never lose one.
+
+    Churn needs a reason and opens no handoff; a customer lost after the purchase is announced (lifecycle/churn.py).
+    """
     found = resolve_customer(session, workspace_id=workspace_id, customer=customer, for_update=True)
     clean_reason = bound_text(reason, MAX_REASON_LENGTH).text if reason else None
     from_stage = found.stage
     check_transition(from_stage, to, clean_reason, customer_name=found.name)
+    if to == Stage.CHURNED:
+        require_churn_reason(found.name, clean_reason)
     change = StageChange(
         workspace_id=workspace_id,
         customer_id=found.id,
@@ -169,6 +176,7 @@ def move_stage(
         session, customer=found, from_stage=from_stage, to_stage=to, actor=actor, reason=clean_reason, now=now
     )
     session.flush()
+    loss = announce_loss(session, customer=found, change=change, now=now) if to == Stage.CHURNED else None
     raised = refresh_customer_health(session, workspace_id=workspace_id, customer_id=found.id, now=now)
     return StageMove(
         customer=found,
@@ -180,6 +188,7 @@ def move_stage(
         backward=is_backward(from_stage, to),
         handoff=handoff,
         raised=tuple(raised),
+        loss=loss,
     )
 
 

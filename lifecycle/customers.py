@@ -234,6 +234,7 @@ class Profile:
     mean_sentiment: float | None
     health: HealthReport | None = None  # None for churned customers
     sentiment_weeks: Sequence[float | None] = ()
+    currency: str | None = None  # the workspace's, for the customer's value
 
 
 def customer_profile(
@@ -253,4 +254,5 @@ def customer_profile(
         mean_sentiment=mean,
         health=assessed[0].report if assessed else None,
         sentiment_weeks=weekly_sentiment(session, customer_id=found.id, now=now),
+        currency=repo.workspace_or_defaults(session, workspace_id, now=now).currency,
     )

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import statistics
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal
 
 from sqlalchemy import ColumnElement, and_, case, distinct, func, select
 from sqlalchemy.orm import Session
 
 from lifecycle.assessment import funnel_position_sql
+from lifecycle.churn import LOST_DEAL_STAGES
 from lifecycle.health import RiskLevel
 from lifecycle.loyalty import LoyaltyCandidate, NewlyLoyal, loyalty_candidates, newly_loyal
 from lifecycle.risk import RiskList, risk_list
@@ -56,6 +58,24 @@ class Funnel:
     conversions: list[StepConversion]
     churned: int
     median_days_in_stage: dict[Stage, float]
+    lost_deals: int = 0  # of `churned`: from reach or acquisition, before the purchase
+    lost_customers: int = 0  # of `churned`: from conversion, retention or loyalty
+
+    @property
+    def lost(self) -> str:
+        """'2 deals lost, 1 customer lost' (churn split by whether it came before or after the purchase)."""
+        deals = "1 deal" if self.lost_deals == 1 else f"{self.lost_deals:,} deals"
+        customers = "1 customer" if self.lost_customers == 1 else f"{self.lost_customers:,} customers"
+        return f"{deals} lost, {customers} lost"
+
+
+@dataclass(frozen=True)
+class ValueAtStake:
+    """What the at-risk customers are worth: each shown customer's value (when on record) and the sum of all."""
+
+    values: dict[int, Decimal] = field(default_factory=dict)
+    total: Decimal | None = None  # None when no at-risk customer has a value
+    currency: str | None = None
 
 
 @dataclass(frozen=True)
@@ -71,6 +91,7 @@ class Digest:
     loyalty_candidates: list[LoyaltyCandidate]
     late_handoffs: list[LateHandoff]
     sentiment: SentimentSummary
+    at_stake: ValueAtStake = ValueAtStake()
 
 
 def funnel_counts(session: Session, *, workspace_id: str) -> dict[Stage, int]:
@@ -87,13 +108,15 @@ def build_digest(
     session: Session, *, workspace_id: str, now: datetime, window_start: datetime, window_end: datetime
 ) -> Digest:
     """Compute a digest: movements and sentiment in [window_start, window_end), risks and counts as of now."""
+    at_risk = risk_list(session, workspace_id=workspace_id, level=RiskLevel.AT_RISK, limit=AT_RISK_SHOWN)
+    workspace = repo.workspace_or_defaults(session, workspace_id, now=now)
     return Digest(
         window_start=window_start,
         window_end=window_end,
         funnel=funnel_report(
             session, workspace_id=workspace_id, now=now, window_start=window_start, window_end=window_end
         ),
-        at_risk=risk_list(session, workspace_id=workspace_id, level=RiskLevel.AT_RISK, limit=AT_RISK_SHOWN),
+        at_risk=at_risk,
         watch=risk_list(session, workspace_id=workspace_id, level=RiskLevel.WATCH, limit=WATCH_SHOWN),
         newly_loyal=newly_loyal(
             session,
@@ -102,9 +125,28 @@ def build_digest(
             days=max(1, round((window_end - window_start).total_seconds() / 86400)),
         ),
         loyalty_candidates=loyalty_candidates(session, workspace_id=workspace_id, now=now)[:5],
-        late_handoffs=late_handoffs(session, repo.workspace_or_defaults(session, workspace_id, now=now), now=now),
+        late_handoffs=late_handoffs(session, workspace, now=now),
         sentiment=_sentiment(session, workspace_id, window_start, window_end),
+        at_stake=value_at_stake(session, workspace_id=workspace_id, at_risk=at_risk, currency=workspace.currency),
     )
+
+
+def value_at_stake(session: Session, *, workspace_id: str, at_risk: RiskList, currency: str | None) -> ValueAtStake:
+    """The value of each at-risk customer shown, and of every at-risk customer (two small queries)."""
+    shown = [entry.customer_id for entry in at_risk.customers]
+    values = {
+        customer_id: value
+        for customer_id, value in session.execute(
+            select(Customer.id, Customer.value).where(Customer.id.in_(shown), Customer.value.is_not(None))
+        )
+        if value is not None
+    }
+    total = session.scalar(
+        select(func.sum(Customer.value)).where(
+            Customer.workspace_id == workspace_id, Customer.risk_level == RiskLevel.AT_RISK
+        )
+    )
+    return ValueAtStake(values, Decimal(total) if total is not None else None, currency)
 
 
 def funnel_report(
@@ -115,8 +157,8 @@ def funnel_report(
     return Funnel(
         stage_counts=counts,
         conversions=_conversions(session, workspace_id, window_start, window_end, counts),
-        churned=_churned(session, workspace_id, window_start, window_end),
         median_days_in_stage=_median_days_in_stage(session, workspace_id, now, counts),
+        **_churned(session, workspace_id, window_start, window_end),
     )
 
 
@@ -152,16 +194,17 @@ def _conversions(
     return steps
 
 
-def _churned(session: Session, workspace_id: str, start: datetime, end: datetime) -> int:
-    """Distinct customers who churned in the window."""
-    return int(
-        session.scalar(
-            select(func.count(distinct(StageChange.customer_id))).where(
-                _moves_in(workspace_id, start, end), StageChange.to_stage == Stage.CHURNED
-            )
-        )
-        or 0
-    )
+def _churned(session: Session, workspace_id: str, start: datetime, end: datetime) -> dict[str, int]:
+    """Distinct customers who churned in the window: all, lost deals (before the purchase) and lost customers."""
+    before_purchase = StageChange.from_stage.in_(list(LOST_DEAL_STAGES))
+    churned, deals, customers = session.execute(
+        select(
+            func.count(distinct(StageChange.customer_id)),
+            func.count(distinct(case((before_purchase, StageChange.customer_id), else_=None))),
+            func.count(distinct(case((~before_purchase, StageChange.customer_id), else_=None))),
+        ).where(_moves_in(workspace_id, start, end), StageChange.to_stage == Stage.CHURNED)
+    ).one()
+    return {"churned": int(churned or 0), "lost_deals": int(deals or 0), "lost_customers": int(customers or 0)}
 
 
 def _median_days_in_stage(

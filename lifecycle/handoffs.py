@@ -267,6 +267,7 @@ class HandoffView:
     sla_hours: float
     timezone: str
     next_team_channel: str | None  # where the customer went when this handoff was superseded
+    currency: str | None = None  # the workspace's, for the customer's value
 
 
 def handoff_view(session: Session, *, handoff_id: int, touchpoints: int = 3) -> HandoffView:
@@ -292,4 +293,5 @@ def handoff_view(session: Session, *, handoff_id: int, touchpoints: int = 3) -> 
         sla_hours=sla_hours(workspace),
         timezone=workspace.timezone,
         next_team_channel=next_channel,
+        currency=workspace.currency,
     )

@@ -13,7 +13,9 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from lifecycle.assessment import assess_customers
+from lifecycle.churn import notice_key
 from lifecycle.deliveries import (
+    DeliveryState,
     Destination,
     QuoteSource,
     Settle,
@@ -34,7 +36,7 @@ from lifecycle.handoffs import HandoffView, alert_key, handoff_view
 from lifecycle.health import HealthReport, RedFlag
 from lifecycle.stages import Stage, Team, owning_team
 from storage import repositories as repo
-from storage.models import AuditEvent, Customer, Feedback, OutboxMessage, Touchpoint
+from storage.models import AuditEvent, Customer, Feedback, OutboxMessage, StageChange, Touchpoint, Workspace
 
 TOUCHPOINTS_SHOWN = 3
 
@@ -76,6 +78,17 @@ class RedFlagContent:
     health: HealthReport
     touchpoints: Sequence[Touchpoint]
     quote: str | None
+    to: Destination
+
+
+@dataclass(frozen=True)
+class LostContent:
+    """A customer-lost notice: the churn as it happened, and the customer's facts as of now."""
+
+    customer: Customer
+    change: StageChange
+    touchpoints: Sequence[Touchpoint]
+    currency: str | None
     to: Destination
 
 
@@ -203,6 +216,41 @@ def red_flag_content(session: Session, message: OutboxMessage, *, now: datetime)
         health=health,
         touchpoints=repo.recent_touchpoints(session, customer.id, limit=TOUCHPOINTS_SHOWN),
         quote=_quote(session, customer.id, quote_source(flag, flag_anchor(message.dedupe_key))),
+        to=to,
+    )
+
+
+def customer_lost_content(session: Session, message: OutboxMessage) -> LostContent | Settle:
+    """The notice to success or the managers, where that team's alerts go now; one per channel."""
+    payload = message.payload or {}
+    change = session.get(StageChange, payload.get("stage_change_id"))
+    if change is None or change.workspace_id != message.workspace_id:
+        return Settle.done()  # erased meanwhile
+    customer = change.customer
+    if customer.erased_at is not None:
+        return Settle.done()
+    team = Team(str(payload.get("team")))
+    channel = team_channel(session, message.workspace_id, team)
+    if (
+        team == Team.MANAGERS
+        and channel is not None
+        and channel == team_channel(session, message.workspace_id, Team.SUCCESS)
+    ):
+        # The two teams share a channel since the churn: the success notice says it there.
+        success = delivery_of(
+            session, workspace_id=message.workspace_id, dedupe_key=notice_key(change.id, Team.SUCCESS)
+        )
+        if success != DeliveryState.ABSENT:
+            return Settle.done()
+    to = to_channel(channel, missing="team has no channel")
+    if isinstance(to, Settle):
+        return to
+    workspace = session.get(Workspace, message.workspace_id)
+    return LostContent(
+        customer=customer,
+        change=change,
+        touchpoints=repo.recent_touchpoints(session, customer.id, limit=TOUCHPOINTS_SHOWN),
+        currency=workspace.currency if workspace else None,
         to=to,
     )
 

@@ -24,6 +24,7 @@ from handlers.blocks.common import (
     time_ago,
     truncate,
 )
+from handlers.blocks.facts import from_message, record_facts
 from handlers.ids import ActionId
 from handlers.slack_text import escape_mrkdwn
 from lifecycle.activity import LoggedTouchpoint, RecordedFeedback, StageMove
@@ -116,6 +117,9 @@ def stage_moved(move: StageMove) -> Reply:
     handoff_note = _handoff_note(move)
     if handoff_note:
         blocks.append(section(handoff_note))
+    loss_note = _loss_note(move)
+    if loss_note:
+        blocks.append(section(loss_note))
     blocks += _risk_notes(customer.name, None, move.raised, move.to_team)
     return Reply(
         text=f"Moved {escape_mrkdwn(customer.name)} to {stage_label(move.to_stage)}.",
@@ -143,6 +147,22 @@ def _handoff_note(move: StageMove) -> str | None:
                 f"Route one with `/lifecycle route {outcome.team.value} #channel` and the alert goes out then."
             )
     return None
+
+
+def _loss_note(move: StageMove) -> str | None:
+    loss = move.loss
+    if loss is None:
+        return None
+    if loss.lost_deal:
+        return "📉 A lost deal: it counts in the funnel and the digest; nobody is notified."
+    if loss.channels:
+        where = " and ".join(f"<#{channel}>" for channel in loss.channels)
+        return f"💔 A customer lost: I'm telling {where}."
+    teams = " and ".join(TEAM_LABELS[team] for team in loss.unrouted)
+    return (
+        f"⚠️ A customer lost, but {teams} have no alert channel, so nobody was told. "
+        "Route one with `/lifecycle route success #channel`."
+    )
 
 
 def feedback_recorded(recorded: RecordedFeedback) -> Reply:
@@ -180,7 +200,8 @@ def recent_touchpoints_section(touchpoints: Sequence[Touchpoint], now: datetime)
     """The last few touchpoints, for an alert's context."""
     lines = [
         f"• _{time_ago(t.occurred_at, now)}_ {KIND_EMOJI.get(t.kind.value, '•')} {t.kind.value} by "
-        f"{mention(t.author_user_id)}" + (f": {escape_mrkdwn(truncate(t.note, 150))}" if t.note else "")
+        f"{mention(t.author_user_id)}{from_message(t.message_author_id, t.permalink)}"
+        + (f": {escape_mrkdwn(truncate(t.note, 150))}" if t.note else "")
         for t in touchpoints
     ]
     return section("*Recent touchpoints*\n" + ("\n".join(lines) if lines else "none logged"))
@@ -221,8 +242,17 @@ def profile(view: Profile, *, now: datetime) -> Reply:
         ("Owner", f"{mention(customer.owner_user_id)} · {TEAM_LABELS[view.team]}"),
         ("Customer since", slack_time(customer.created_at, style="{date_short_pretty}")),
         ("Sentiment", _sentiment_summary(view)),
+        *record_facts(customer, view.currency, now),
     ]
-    blocks: list[Block] = [header(customer.name), fields_section(facts)]
+    title = f"{customer.name} (archived)" if customer.archived_at is not None else customer.name
+    blocks: list[Block] = [header(title), fields_section(facts)]
+    if customer.archived_at is not None:
+        blocks.append(
+            context(
+                f"🗄️ Archived {slack_time(customer.archived_at, style='{date_short_pretty}')}: hidden from lists, "
+                f'health and digests. Bring it back with `/customer restore "{escape_mrkdwn(customer.name)}"`.'
+            )
+        )
     if view.health is not None:
         blocks.append(section(health_summary(view.health)))
     blocks.append(divider())
@@ -273,7 +303,8 @@ def _timeline(view: Profile, *, now: datetime, limit: int = 8) -> list[str]:
             (
                 touchpoint.occurred_at,
                 touchpoint.id,
-                f"{emoji} {touchpoint.kind.value} by {mention(touchpoint.author_user_id)}{note}",
+                f"{emoji} {touchpoint.kind.value} by {mention(touchpoint.author_user_id)}"
+                f"{from_message(touchpoint.message_author_id, touchpoint.permalink)}{note}",
             )
         )
     for change in view.stage_changes:
@@ -292,7 +323,8 @@ def _timeline(view: Profile, *, now: datetime, limit: int = 8) -> list[str]:
             (
                 feedback.created_at,
                 feedback.id,
-                f"{SENTIMENT_EMOJI[feedback.label]} feedback ({signed(feedback.compound)}): "
+                f"{SENTIMENT_EMOJI[feedback.label]} feedback ({signed(feedback.compound)})"
+                f"{from_message(feedback.message_author_id, feedback.permalink)}: "
                 f"“{escape_mrkdwn(truncate(feedback.text, TIMELINE_NOTE_LIMIT))}”",
             )
         )

@@ -22,8 +22,11 @@ from handlers.blocks.common import (
 from handlers.blocks.health import packed_sections, promote_button, risk_line
 from handlers.slack_text import escape_mrkdwn
 from lifecycle.business_time import DAY_NAMES
-from lifecycle.digest import Digest, Funnel
+from lifecycle.digest import Digest, Funnel, ValueAtStake
+from lifecycle.money import format_money
+from lifecycle.risk import RiskEntry
 from lifecycle.stages import FUNNEL, TEAM_LABELS, Stage
+from lifecycle.text import feedback_count
 from storage.models import DigestSchedule
 
 CANDIDATES_SHOWN = 3
@@ -47,10 +50,11 @@ def digest_reply(digest: Digest, *, timezone: str, catch_up: bool = False) -> Re
         blocks.append(context("⏰ Catch-up: I was offline at the scheduled time, so this comes late."))
 
     risks = digest.at_risk
-    blocks.append(section(f"*🔴 At risk ({risks.total:,})*" if risks.total else "*🟢 Nobody is at risk.*"))
+    blocks.append(section(_at_risk_heading(risks.total, digest.at_stake)))
     if risks.customers:
         # Keep room for the sections below: the risk list gets what is left of the 50 blocks.
-        body, shown = packed_sections([risk_line(item) for item in risks.customers], max_blocks=8)
+        lines = [_with_value(item, digest.at_stake) for item in risks.customers]
+        body, shown = packed_sections(lines, max_blocks=8)
         blocks += body
         if risks.total > shown:
             blocks.append(context(f"…and {risks.total - shown:,} more: `/lifecycle at-risk` lists them all."))
@@ -99,7 +103,7 @@ def digest_reply(digest: Digest, *, timezone: str, catch_up: bool = False) -> Re
     if sentiment.count:
         blocks.append(
             section(
-                f"*💬 Sentiment:* {sentiment.count:,} feedbacks, average {signed(sentiment.mean or 0)}: "
+                f"*💬 Sentiment:* {feedback_count(sentiment.count)}, average {signed(sentiment.mean or 0)}: "
                 f"{sentiment.positive:,} positive, {sentiment.neutral:,} neutral, {sentiment.negative:,} negative"
             )
         )
@@ -113,6 +117,23 @@ def digest_reply(digest: Digest, *, timezone: str, catch_up: bool = False) -> Re
     return Reply(text=text, blocks=blocks)
 
 
+def _at_risk_heading(total: int, at_stake: ValueAtStake) -> str:
+    if not total:
+        return "*🟢 Nobody is at risk.*"
+    value = f" · {format_money(at_stake.total, at_stake.currency)} a year at stake" if at_stake.total else ""
+    return f"*🔴 At risk ({total:,}){value}*"
+
+
+def _with_value(item: RiskEntry, at_stake: ValueAtStake) -> str:
+    """The risk line, with the customer's value after its score when it is on record."""
+    line = risk_line(item)
+    value = at_stake.values.get(item.customer_id)
+    if value is None:
+        return line
+    first, newline, rest = line.partition("\n")
+    return f"{first} · 💰 {format_money(value, at_stake.currency)}{newline}{rest}"
+
+
 def _funnel_text(funnel: Funnel) -> str:
     counts = " · ".join(f"{stage_label(stage)} {funnel.stage_counts.get(stage, 0):,}" for stage in FUNNEL)
     lines = [f"*🔻 Funnel now:* {counts} · Churned {funnel.stage_counts.get(Stage.CHURNED, 0):,}"]
@@ -122,7 +143,7 @@ def _funnel_text(funnel: Funnel) -> str:
             f"• {stage_label(step.from_stage)} → {stage_label(step.to_stage)}: "
             f"{step.moved:,} of {step.eligible:,} moved on ({rate})"
         )
-    lines.append(f"• Churned this period: {funnel.churned:,}")
+    lines.append(f"• Churned this period: {funnel.churned:,} ({funnel.lost})")
     medians = ", ".join(
         f"{stage_label(stage)} {funnel.median_days_in_stage[stage]:.0f} d"
         for stage in FUNNEL

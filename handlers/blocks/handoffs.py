@@ -22,10 +22,11 @@ from handlers.blocks.common import (
     truncate,
 )
 from handlers.blocks.customers import KIND_EMOJI, SENTIMENT_EMOJI
+from handlers.blocks.facts import from_message, record_facts
 from handlers.ids import ActionId
 from handlers.slack_text import escape_mrkdwn
 from lifecycle.handoffs import HandoffView
-from lifecycle.stages import TEAM_LABELS, is_backward
+from lifecycle.stages import TEAM_LABELS, Stage, is_backward
 from lifecycle.states import HandoffStatus
 from storage.models import Handoff
 
@@ -43,6 +44,7 @@ def _context_lines(view: HandoffView, now: datetime) -> list[Block]:
         ("Teams", f"{TEAM_LABELS[handoff.from_team]} → {TEAM_LABELS[handoff.to_team]}"),
         ("Moved by", mention(handoff.moved_by)),
         ("Owner", mention(customer.owner_user_id)),
+        *record_facts(customer, view.currency, now),
     ]
     if view.latest_feedback is not None:
         feedback = view.latest_feedback
@@ -60,7 +62,8 @@ def _context_lines(view: HandoffView, now: datetime) -> list[Block]:
             emoji = KIND_EMOJI.get(touchpoint.kind.value, "•")
             lines.append(
                 f"• _{time_ago(touchpoint.occurred_at, now)}_ {emoji} {touchpoint.kind.value} "
-                f"by {mention(touchpoint.author_user_id)}{note}"
+                f"by {mention(touchpoint.author_user_id)}"
+                f"{from_message(touchpoint.message_author_id, touchpoint.permalink)}{note}"
             )
         blocks.append(section("*Recent touchpoints*\n" + "\n".join(lines)))
     risks = []
@@ -90,6 +93,8 @@ def handoff_alert(view: HandoffView, *, now: datetime) -> Reply:
             section(f"✅ Accepted by {mention(handoff.accepted_by or '')} · {slack_time(handoff.accepted_at)}")
         )
         blocks.append(actions(button("View customer", action_id=ActionId.VIEW_CUSTOMER, value=str(customer.id))))
+    elif handoff.status == HandoffStatus.SUPERSEDED and customer.stage == Stage.CHURNED:
+        blocks.append(section(f"❌ No longer needed: {bold_name(customer.name)} was lost (churned)."))
     elif handoff.status == HandoffStatus.SUPERSEDED:
         where = f" (now with <#{view.next_team_channel}>)" if view.next_team_channel else ""
         blocks.append(
@@ -114,13 +119,31 @@ def handoff_alert(view: HandoffView, *, now: datetime) -> Reply:
     return Reply(text=text, blocks=blocks)
 
 
+def _accept_buttons(view: HandoffView) -> Block:
+    # The alert's own Accept: accepting here updates the alert in place, as a click on it would.
+    return actions(
+        button("Accept", action_id=ActionId.ACCEPT_HANDOFF, value=str(view.handoff.id), style="primary"),
+        button("View customer", action_id=ActionId.VIEW_CUSTOMER, value=str(view.customer.id)),
+    )
+
+
+def alert_link(channel: str | None, ts: str | None) -> str | None:
+    """A link to a posted message, from its channel and ts (the shape of Slack's permalinks)."""
+    if not channel or not ts:
+        return None
+    return f"https://slack.com/archives/{channel}/p{ts.replace('.', '')}"
+
+
 def handoff_reminder(view: HandoffView) -> Reply:
     """The reminder in the alert's thread once the SLA has passed."""
     text = (
         f"⏰ Reminder: nobody has accepted the handoff of {bold_name(view.customer.name)} yet, and its "
-        f"{_hours(view.sla_hours)} are up. Please press *Accept* above if you take it."
+        f"{_hours(view.sla_hours)} are up. Please press *Accept* if you take it."
     )
-    return Reply(text=f"Reminder: handoff of {escape_mrkdwn(view.customer.name)} is waiting", blocks=[section(text)])
+    return Reply(
+        text=f"Reminder: handoff of {escape_mrkdwn(view.customer.name)} is waiting",
+        blocks=[section(text), _accept_buttons(view)],
+    )
 
 
 def handoff_escalation(view: HandoffView, *, now: datetime) -> Reply:
@@ -128,7 +151,11 @@ def handoff_escalation(view: HandoffView, *, now: datetime) -> Reply:
     handoff = view.handoff
     team = TEAM_LABELS[handoff.to_team]
     channel = view.handoff.channel_id
-    where = f" The alert is in <#{channel}>." if channel else " Its team has no alert channel yet."
+    link = alert_link(channel, view.handoff.message_ts)
+    if link:
+        where = f" The alert is in <#{channel}>: <{link}|open it>."
+    else:
+        where = f" The alert is in <#{channel}>." if channel else " Its team has no alert channel yet."
     text = (
         f"🚨 The handoff of {bold_name(view.customer.name)} to {team} "
         f"({stage_label(handoff.from_stage)} → {stage_label(handoff.to_stage)}, moved by "
@@ -136,7 +163,7 @@ def handoff_escalation(view: HandoffView, *, now: datetime) -> Reply:
     )
     return Reply(
         text=f"Escalation: handoff of {escape_mrkdwn(view.customer.name)} to {team}",
-        blocks=[section(text), *_context_lines(view, now)],
+        blocks=[section(text), *_context_lines(view, now), _accept_buttons(view)],
     )
 
 

@@ -19,12 +19,14 @@ from handlers.blocks.digest import chart_title, digest_reply
 from handlers.blocks.feedback_alerts import negative_feedback_alert
 from handlers.blocks.funnel_chart import funnel_png
 from handlers.blocks.handoffs import handoff_alert, handoff_escalation, handoff_reminder
+from handlers.blocks.lost_notice import customer_lost_notice
 from handlers.blocks.red_flags import red_flag_alert
 from lifecycle.deliveries import Destination, Settle
 from lifecycle.outbox import outbox_key
 from lifecycle.outbox_contents import (
     chart_content,
     config_change_content,
+    customer_lost_content,
     digest_content,
     feedback_alert_content,
     handoff_alert_content,
@@ -154,6 +156,20 @@ def _config_change(session: Session, message: OutboxMessage, now: datetime) -> S
     return post(content.to, config_announcement(content.event))
 
 
+def _customer_lost(session: Session, message: OutboxMessage, now: datetime) -> SlackCall | Settle:
+    content = customer_lost_content(session, message)
+    if isinstance(content, Settle):
+        return content
+    reply = customer_lost_notice(
+        customer=content.customer,
+        change=content.change,
+        touchpoints=content.touchpoints,
+        currency=content.currency,
+        now=now,
+    )
+    return post(content.to, reply)
+
+
 RENDERERS: Mapping[OutboxKind, Renderer] = {
     OutboxKind.HANDOFF_ALERT: _handoff_alert,
     OutboxKind.HANDOFF_REFRESH: _handoff_refresh,
@@ -164,6 +180,7 @@ RENDERERS: Mapping[OutboxKind, Renderer] = {
     OutboxKind.DIGEST: _digest,
     OutboxKind.DIGEST_CHART: _digest_chart,
     OutboxKind.CONFIG_CHANGE: _config_change,
+    OutboxKind.CUSTOMER_LOST: _customer_lost,
 }
 
 
