@@ -16,6 +16,7 @@ from pydantic import ValidationError
 
 from bot.config import ConfigError, Settings, load_settings
 from lifecycle.clock import utc_now
+from lifecycle.text import plural
 from storage.db import DEFAULT_DATABASE_URL
 
 if TYPE_CHECKING:
@@ -105,7 +106,7 @@ def digest_send() -> None:
     from bot.runtime import send_due_digests
 
     queued, delivered = send_due_digests(settings)
-    click.echo(f"Queued {queued} due digest(s); delivered {delivered} message(s).")
+    click.echo(f"Queued {plural(queued, 'due digest')}; delivered {plural(delivered, 'message')}.")
 
 
 @main.command()

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from lifecycle.assessment import health_config
 from lifecycle.stages import Stage
+from lifecycle.text import plural
 from storage import repositories as repo
 from storage.models import Customer, Feedback, StageChange
 
@@ -43,7 +44,8 @@ class LoyaltyCandidate:
     def why(self) -> str:
         """The evidence in one line."""
         return (
-            f"{self.days_in_retention} days in retention, {self.loyalty_events} purchases/renewals/referrals, "
+            f"{plural(self.days_in_retention, 'day')} in retention, "
+            f"{plural(self.loyalty_events, 'purchase/renewal/referral', 'purchases/renewals/referrals')}, "
             f"sentiment {self.mean_sentiment:+.2f}".replace("-", "−")
         )
 

@@ -25,3 +25,15 @@ def bound_text(text: str, limit: int) -> BoundedText:
     """Strip the text and cut it to `limit` characters."""
     stripped = text.strip()
     return BoundedText(text=stripped[:limit].rstrip(), original_length=len(stripped))
+
+
+def plural(count: int, singular: str, plural_form: str | None = None) -> str:
+    """"1 customer", "2 customers", "1,204 pieces of feedback": the count with its noun in the right number."""
+    noun = singular if count == 1 else (plural_form or f"{singular}s")
+    return f"{count:,} {noun}"
+
+
+def feedback_count(count: int, adjective: str = "") -> str:
+    """Feedback is uncountable in English: "1 piece of negative feedback", "3 pieces of feedback"."""
+    words = f"{adjective} feedback".strip()
+    return plural(count, f"piece of {words}", f"pieces of {words}")

@@ -6,10 +6,12 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from handlers.blocks.common import Reply, actions, button, context, header, mention, section, slack_time
+from handlers.blocks.edits import EDIT_DESCRIBERS
 from handlers.ids import ActionId
 from handlers.slack_text import escape_mrkdwn
 from lifecycle.audit import ERASED, AuditPage
 from lifecycle.roles import ADMIN
+from lifecycle.text import plural
 from storage.models import AuditEvent
 
 Details = Mapping[str, Any]
@@ -68,6 +70,7 @@ DESCRIBERS: dict[str, Callable[[Details], str]] = {
     "escalation.unrouted": lambda d: "could not escalate a late handoff: managers have no channel",
     "customer.exported": lambda d: "exported its record",
     "customer.erased": lambda d: "erased its names and text",
+    **EDIT_DESCRIBERS,
 }
 
 
@@ -111,7 +114,7 @@ def audit_reply(page: AuditPage, *, title: str, scope: str, names: Mapping[int, 
     if page.older_than is not None:
         value = f"{scope}|{page.older_than}"
         blocks.append(actions(button("Older entries", action_id=ActionId.AUDIT_OLDER, value=value)))
-    return Reply(text=f"{title}: {len(page.events)} entries.", blocks=blocks)
+    return Reply(text=f"{title}: {plural(len(page.events), 'entry', 'entries')}.", blocks=blocks)
 
 
 def _name_of(event: AuditEvent, names: Mapping[int, str]) -> str | None:

@@ -34,7 +34,7 @@ from lifecycle.health import HealthReport, RedFlag, RiskLevel, sparkline
 from lifecycle.intent import Intent
 from lifecycle.risk import ALERTING_FLAGS, RaisedFlag
 from lifecycle.stages import TEAM_LABELS, Stage, Team, owning_team
-from lifecycle.text import BoundedText
+from lifecycle.text import BoundedText, plural
 from storage.models import Customer, Touchpoint
 
 KIND_EMOJI = {
@@ -58,6 +58,7 @@ FLAG_NAMES = {
     RedFlag.SILENCE: "silent far beyond the cadence",
     RedFlag.UNOWNED_HANDOFF: "a handoff nobody accepted",
     RedFlag.STUCK_ONBOARDING: "onboarding stuck",
+    RedFlag.RENEWAL_CLOSE: "renewal coming up",
 }
 SENTIMENT_EMOJI = {"positive": "🙂", "neutral": "😐", "negative": "🙁"}
 TIMELINE_NOTE_LIMIT = 200
@@ -359,7 +360,7 @@ def customer_list(listing: CustomerList, *, title: str, now: datetime) -> Reply:
     hidden = listing.total - len(listing.rows)
     if hidden > 0:
         blocks.append(context(f"…and {hidden:,} more. Narrow it down with `/customer list <stage>` or `mine`."))
-    return Reply(text=f"{title}: {listing.total} customers.", blocks=blocks)
+    return Reply(text=f"{title}: {plural(listing.total, 'customer')}.", blocks=blocks)
 
 
 def list_title(stage: Stage | None, mine: bool) -> str:

@@ -24,6 +24,7 @@ from handlers.slack_text import escape_mrkdwn
 from lifecycle.health import RiskLevel
 from lifecycle.loyalty import LoyaltyCandidate, NewlyLoyal
 from lifecycle.risk import RiskEntry, RiskList
+from lifecycle.text import plural
 
 REASONS_PER_CUSTOMER = 3
 SECTION_BUDGET = 2900
@@ -107,12 +108,12 @@ def loyalty_reply(newly: list[NewlyLoyal], candidates: list[LoyaltyCandidate], *
             for item in newly
         ]
         body, shown = packed_sections(lines, max_blocks=10)
-        blocks.append(section(f"*Newly loyal in the last {days} days ({len(newly)})*"))
+        blocks.append(section(f"*Newly loyal in the last {plural(days, 'day')} ({len(newly)})*"))
         blocks += body
         if len(newly) > shown:
             blocks.append(context(f"…and {len(newly) - shown:,} more."))
     else:
-        blocks.append(section(f"*Newly loyal in the last {days} days:* nobody yet."))
+        blocks.append(section(f"*Newly loyal in the last {plural(days, 'day')}:* nobody yet."))
     if candidates:
         blocks.append(section(f"*Ready for loyalty ({len(candidates)})*"))
         for candidate in candidates[:limit]:

@@ -7,6 +7,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from lifecycle.text import plural
+
 # The report keeps the first rejections and notes for the summary; the full list streams to `on_reject`.
 SAMPLE_SIZE = 50
 MAX_NOTES = 50
@@ -77,7 +79,7 @@ class ImportResult:
     def summary_lines(self) -> list[str]:
         """The report printed at the end: counts, then rejections by reason and the first few, then notes."""
         lines = [
-            f"{self.kind.capitalize()}: {self.rows} row(s) read; {self.imported} imported, "
+            f"{self.kind.capitalize()}: {plural(self.rows, 'row')} read; {self.imported:,} imported, "
             f"{self.already_there} already there, {self.rejected} rejected."
         ]
         if self.ignored_columns:
@@ -89,7 +91,7 @@ class ImportResult:
             if self.rejected > len(self.sample):
                 lines.append(f"  …and {self.rejected - len(self.sample)} more (--report FILE lists every one).")
         for text, count in self.notes.most_common():
-            lines.append(f"Note: {text} ({count} row{'s' if count != 1 else ''}).")
+            lines.append(f"Note: {text} ({plural(count, 'row')}).")
         if self.notes_dropped:
-            lines.append(f"Note: …and {self.notes_dropped} row(s) with other notes.")
+            lines.append(f"Note: …and {plural(self.notes_dropped, 'row')} with other notes.")
         return lines

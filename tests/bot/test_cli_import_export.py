@@ -41,7 +41,7 @@ def test_team_may_be_left_out_when_the_database_knows_one_workspace(cli, session
     _workspaces(session_factory, "T0ACME")
     result = cli("import", "customers", str(SAMPLES / "hubspot_companies.csv"))
     assert result.exit_code == 0, result.output
-    assert result.stdout.splitlines()[0] == "Customers: 6 row(s) read; 6 imported, 0 already there, 0 rejected."
+    assert result.stdout.splitlines()[0] == "Customers: 6 rows read; 6 imported, 0 already there, 0 rejected."
     again = cli("import", "customers", str(SAMPLES / "hubspot_companies.csv"))
     assert again.exit_code == 0 and "0 imported, 6 already there" in again.stdout
 

@@ -166,7 +166,7 @@ def test_digest_now_shows_risks_loyalty_funnel_and_sentiment_with_a_funnel_chart
         "Reach → Acquisition: 1 of 1 moved on (100%)",
         "Retention → Loyalty: 1 of 4",
         "Median time in stage",
-        "Sentiment:* 2 feedbacks",
+        "Sentiment:* 2 pieces of feedback",
     ]:
         assert expected in text, expected
     assert len(digest.params["blocks"]) <= 50

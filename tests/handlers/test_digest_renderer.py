@@ -176,4 +176,4 @@ def test_the_funnel_and_sentiment_sections_state_their_numbers():
     text = everything(digest_reply(digest(), timezone="UTC").blocks)
     assert "• Reach → Acquisition: 3 of 10 moved on (30%)" in text
     assert "• Churned this period: 1" in text
-    assert "*💬 Sentiment:* 40 feedbacks, average +0.12: 20 positive, 10 neutral, 10 negative" in text
+    assert "*💬 Sentiment:* 40 pieces of feedback, average +0.12: 20 positive, 10 neutral, 10 negative" in text

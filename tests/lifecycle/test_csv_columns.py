@@ -229,7 +229,7 @@ def test_the_summary_lists_rejections_by_reason_in_line_order_and_keeps_only_a_s
     for line in range(100, 160):
         result.reject(line, "bad date", "bad date “soon”")
     lines = result.summary_lines()
-    assert lines[0] == "Touchpoints: 3 row(s) read; 0 imported, 0 already there, 62 rejected."
+    assert lines[0] == "Touchpoints: 3 rows read; 0 imported, 0 already there, 62 rejected."
     assert lines[1] == "Rejected rows (61 bad date, 1 unknown customer):"
     assert lines[2] == "  line 4: unknown customer “Acme Crop”" and lines[3] == "  line 9: bad date “soon”"
     assert lines[-1].startswith("  …and 12 more") and len(sink) == 62

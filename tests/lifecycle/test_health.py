@@ -36,7 +36,7 @@ def test_a_customer_never_touched_counts_from_when_it_was_added():
 
 def test_repeated_negative_feedback_is_counted_with_the_latest_score():
     assert reasons(negative_feedback_count=3, latest_negative=-0.72, latest_sentiment=-0.72) == [
-        "3 negative feedbacks in 30 days, latest −0.72"
+        "3 pieces of negative feedback in 30 days, latest −0.72"
     ]
 
 
@@ -80,7 +80,7 @@ def test_many_signals_make_a_customer_at_risk_worst_reason_first():
         RedFlag.REPEATED_NEGATIVE,
         None,
     ]
-    assert report.reasons[1].text.startswith("3 negative feedbacks in 30 days")
+    assert report.reasons[1].text.startswith("3 pieces of negative feedback in 30 days")
     scored = [reason.penalty for reason in report.reasons if reason.flag is None]
     assert scored == sorted(scored, reverse=True)
 

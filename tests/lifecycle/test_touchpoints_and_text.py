@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from lifecycle.errors import UnknownKind
-from lifecycle.text import MAX_NOTE_LENGTH, MAX_REASON_LENGTH, bound_text
+from lifecycle.text import MAX_NOTE_LENGTH, MAX_REASON_LENGTH, bound_text, feedback_count, plural
 from lifecycle.touchpoints import TouchpointKind, kind_names, looks_like_kind, parse_kind
 
 SPEC_KINDS = [
@@ -92,3 +92,18 @@ def test_blank_text_bounds_to_empty() -> None:
     bounded = bound_text("   ", MAX_NOTE_LENGTH)
     assert bounded.text == ""
     assert not bounded.truncated
+
+
+@pytest.mark.parametrize(
+    ("count", "expected"),
+    [(0, "0 customers"), (1, "1 customer"), (2, "2 customers"), (1204, "1,204 customers")],
+)
+def test_plural_counts(count: int, expected: str) -> None:
+    assert plural(count, "customer") == expected
+
+
+def test_feedback_is_counted_in_pieces() -> None:
+    assert feedback_count(1) == "1 piece of feedback"
+    assert feedback_count(3, "negative") == "3 pieces of negative feedback"
+    assert plural(1, "entry", "entries") == "1 entry"
+    assert plural(2, "entry", "entries") == "2 entries"

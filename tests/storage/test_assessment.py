@@ -78,7 +78,7 @@ def test_an_unhappy_neglected_customer_is_at_risk_for_the_right_reasons(session_
         RedFlag.UNANSWERED_COMPLAINT,
     )
     assert "moved back from loyalty to retention and sentiment is negative (−0.60)" in texts
-    assert "2 strongly negative feedbacks in 30 days, latest −0.60" in texts
+    assert "2 pieces of strongly negative feedback in 30 days, latest −0.60" in texts
     assert "no touchpoint for 41 days; expected every 14 in retention" in texts
     assert any(text.startswith("sentiment falling: +0.") for text in texts)
 

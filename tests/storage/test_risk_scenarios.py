@@ -149,7 +149,7 @@ def test_sentiment_sliding_from_praise_to_three_complaints_in_a_month_is_at_risk
     assert report.level == RiskLevel.AT_RISK
     assert report.reasons[0].flag == RedFlag.REPEATED_NEGATIVE
     assert report.reasons[0].text.startswith("3 ")
-    assert "negative feedbacks in 30 days, latest −" in report.reasons[0].text
+    assert "negative feedback in 30 days, latest −" in report.reasons[0].text
     assert any(reason.text.startswith("sentiment falling") for reason in report.reasons)
 
 
