@@ -16,6 +16,7 @@ from handlers.blocks import customers as customer_blocks
 from handlers.blocks import handoffs as handoff_blocks
 from handlers.blocks.common import Reply, section
 from handlers.blocks.common import context as context_note
+from handlers.blocks.errors import lookalike_reply
 from handlers.blocks.modals import customer_options
 from handlers.command_specs import MODALS
 from handlers.commands import reply_ephemeral
@@ -24,11 +25,11 @@ from handlers.customer_data_commands import erase_confirmed, erase_declined
 from handlers.errors import replies_on_error
 from handlers.home import refresh_home
 from handlers.ids import ActionId
-from handlers.operations import Caller, execute
+from handlers.operations import Caller, execute, held_add, held_request
 from handlers.requests import ShowAudit, request_from_arguments
 from lifecycle.activity import move_stage
 from lifecycle.customers import add_customer, customer_profile, search_customers
-from lifecycle.errors import InvalidInput
+from lifecycle.errors import InvalidInput, LookalikeCustomer
 from lifecycle.handoffs import HandoffAlreadyAccepted, accept_handoff
 from lifecycle.pending import take_pending
 from lifecycle.stages import Stage
@@ -76,7 +77,7 @@ def pick_customer(
     with deps.transaction() as session:
         now = deps.clock()
         pending = _take(session, value, caller, now)
-        request = request_from_arguments(pending.arguments, customer_id=int(value["c"]))
+        request = held_request(pending.arguments, customer_id=int(value["c"]))
         reply = execute(session, request, caller=caller, now=now)
     ack()  # stored first: Slack hears back only about what was saved
     respond(replace_original=True, **reply.as_kwargs())
@@ -87,26 +88,42 @@ def pick_customer(
 def create_customer(
     ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, client: WebClient, context: dict[str, Any]
 ) -> None:
-    """The "create" choice: add the customer, then replay the held command on it."""
+    """The "create" choice: add the customer, then replay the held command on it.
+
+    A name that looks like an existing customer's asks first ("Use …" / "Create anyway"), as `/customer add`
+    does; "Create anyway" carries `anyway` and creates it.
+    """
     deps = deps_of(context)
     value, caller = button_value(action), caller_of(body)
-    with deps.transaction() as session:
-        now = deps.clock()
-        pending = _take(session, value, caller, now)
-        customer = add_customer(
-            session,
-            workspace_id=caller.workspace_id,
-            name=str(value.get("n", "")),
-            stage=Stage.REACH,
-            owner=caller.user_id,
-            actor=caller.user_id,
-            now=now,
-        )
-        request = request_from_arguments(pending.arguments, customer_id=customer.id)
-        reply = execute(session, request, caller=caller, now=now)
+    try:
+        with deps.transaction() as session:
+            reply = _create_and_replay(session, value, caller, deps.clock())
+    except LookalikeCustomer as error:
+        reply = lookalike_reply(error, pending_id=value["p"])  # nothing was taken: the same held command waits
     ack()  # stored first: Slack hears back only about what was saved
+    respond(replace_original=True, **reply.as_kwargs())
+    refresh_home(client, deps, workspace_id=caller.workspace_id, user_id=caller.user_id)
+
+
+def _create_and_replay(session: Session, value: dict[str, Any], caller: Caller, now: datetime) -> Reply:
+    pending = _take(session, value, caller, now)
+    confirmed = value.get("anyway") is True
+    add = held_add(pending.arguments)
+    if add is not None:  # `/customer add` itself was held: create it as typed (stage and owner kept)
+        return execute(session, add, caller=caller, now=now)
+    customer = add_customer(
+        session,
+        workspace_id=caller.workspace_id,
+        name=str(value.get("n", "")),
+        stage=Stage.REACH,
+        owner=caller.user_id,
+        actor=caller.user_id,
+        now=now,
+        confirmed=confirmed,
+    )
+    reply = execute(session, request_from_arguments(pending.arguments, customer_id=customer.id), caller=caller, now=now)
     created = customer_blocks.customer_created(customer)
-    combined = Reply(
+    return Reply(
         text=f"{created.text} {reply.text}",
         blocks=[
             section(created.blocks[0]["text"]["text"]),
@@ -114,8 +131,6 @@ def create_customer(
             context_note("Created in reach and owned by you; move it with `/stage`."),
         ],
     )
-    respond(replace_original=True, **combined.as_kwargs())
-    refresh_home(client, deps, workspace_id=caller.workspace_id, user_id=caller.user_id)
 
 
 @replies_on_error

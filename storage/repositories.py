@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import functools
 import operator
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import ColumnElement, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from lifecycle.stages import Stage, Team
@@ -68,16 +68,77 @@ def _prefix_upper_bound(prefix: str) -> str:
     return prefix[:-1] + chr(ord(prefix[-1]) + 1)
 
 
+def _live() -> list[ColumnElement[bool]]:
+    # Archived customers (merged duplicates too) are found only by their exact name, never by a guess.
+    return [Customer.archived_at.is_(None), Customer.merged_into_id.is_(None)]
+
+
 def customers_with_prefix(session: Session, workspace_id: str, prefix: str, *, limit: int) -> Sequence[Customer]:
-    """Customers whose name key starts with `prefix`, alphabetically."""
+    """Live customers whose name key starts with `prefix`, alphabetically."""
     return session.scalars(
         select(Customer)
         .where(
             Customer.workspace_id == workspace_id,
             Customer.name_key >= prefix,
             Customer.name_key < _prefix_upper_bound(prefix),
+            *_live(),
         )
         .order_by(Customer.name_key)
+        .limit(limit)
+    ).all()
+
+
+def customers_by_fold_key(
+    session: Session, workspace_id: str, keys: Collection[str], *, limit: int
+) -> Sequence[Customer]:
+    """Customers (archived and merged ones too) whose folded name is one of `keys`, live ones first."""
+    if not keys:
+        return []
+    return session.scalars(
+        select(Customer)
+        .where(Customer.workspace_id == workspace_id, Customer.fold_key.in_(sorted(keys)))
+        .order_by(Customer.archived_at.is_not(None), Customer.name_key)
+        .limit(limit)
+    ).all()
+
+
+def customers_with_fold_prefix(session: Session, workspace_id: str, prefix: str, *, limit: int) -> Sequence[Customer]:
+    """Live customers whose folded name starts with `prefix`, in folded order (a range of the fold key index)."""
+    return session.scalars(
+        select(Customer)
+        .where(
+            Customer.workspace_id == workspace_id,
+            Customer.fold_key >= prefix,
+            Customer.fold_key < _prefix_upper_bound(prefix),
+            *_live(),
+        )
+        .order_by(Customer.fold_key, Customer.id)
+        .limit(limit)
+    ).all()
+
+
+def customers_with_fold_word_prefix(
+    session: Session, workspace_id: str, prefix: str, *, limit: int
+) -> Sequence[Customer]:
+    """Live customers with a later word of the folded name starting with `prefix` ("falcon" in "brave falcon")."""
+    return session.scalars(
+        select(Customer)
+        .where(
+            Customer.workspace_id == workspace_id,
+            Customer.fold_key.contains(" " + prefix, autoescape=True),
+            *_live(),
+        )
+        .order_by(Customer.fold_key, Customer.id)
+        .limit(limit)
+    ).all()
+
+
+def recent_live_customers(session: Session, workspace_id: str, *, limit: int) -> Sequence[Customer]:
+    """The most recently updated live customers (an empty picker's first options)."""
+    return session.scalars(
+        select(Customer)
+        .where(Customer.workspace_id == workspace_id, *_live())
+        .order_by(Customer.updated_at.desc(), Customer.id.desc())
         .limit(limit)
     ).all()
 
@@ -88,25 +149,25 @@ class NameCandidate:
 
     id: int
     name: str
-    name_key: str
+    fold_key: str
     stage: Stage
 
 
 def customers_sharing_fragments(
     session: Session, workspace_id: str, fragments: Sequence[str], *, limit: int
 ) -> list[NameCandidate]:
-    """Customers whose name key contains the most of the fragments, best first (for 'did you mean')."""
+    """Live customers whose folded name contains the most of the fragments, best first (for 'did you mean')."""
     if not fragments:
         return []
-    matches = [Customer.name_key.contains(fragment, autoescape=True) for fragment in fragments]
+    matches = [Customer.fold_key.contains(fragment, autoescape=True) for fragment in fragments]
     shared = functools.reduce(operator.add, [case((match, 1), else_=0) for match in matches]).label("shared")
     rows = session.execute(
-        select(Customer.id, Customer.name, Customer.name_key, Customer.stage, shared)
-        .where(Customer.workspace_id == workspace_id, or_(*matches))
-        .order_by(shared.desc(), Customer.name_key)
+        select(Customer.id, Customer.name, Customer.fold_key, Customer.stage, shared)
+        .where(Customer.workspace_id == workspace_id, or_(*matches), *_live())
+        .order_by(shared.desc(), Customer.fold_key)
         .limit(limit)
     ).all()
-    return [NameCandidate(row.id, row.name, row.name_key, row.stage) for row in rows]
+    return [NameCandidate(row.id, row.name, row.fold_key or "", row.stage) for row in rows]
 
 
 def list_customers(

@@ -20,9 +20,18 @@ NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 
 
 def _add(session_factory, name, *, workspace="T0ACME", stage=Stage.REACH):
+    # confirmed: "Acme" and "Acme Corp" fold alike; these tests seed look-alikes on purpose (asking is tested in
+    # tests/e2e/test_lookalike_names.py).
     with session_factory.begin() as session:
         return add_customer(
-            session, workspace_id=workspace, name=name, stage=stage, owner="U0REP", actor="U0REP", now=NOW
+            session,
+            workspace_id=workspace,
+            name=name,
+            stage=stage,
+            owner="U0REP",
+            actor="U0REP",
+            now=NOW,
+            confirmed=True,
         ).id
 
 
