@@ -52,6 +52,7 @@ class CustomerChoice:
 
 
 class CustomerNotFound(LifecycleError):
+    archived: bool = False
     """No customer matches; `suggestions` holds close names, if any."""
 
     def __init__(self, query: str, suggestions: Sequence[CustomerChoice] = ()) -> None:
@@ -74,4 +75,14 @@ class DuplicateCustomer(LifecycleError):
 
     def __init__(self, existing: CustomerChoice) -> None:
         super().__init__(f"There is already a customer called “{existing.name}” (in {existing.stage}).")
+        self.existing = existing
+
+
+class LookalikeCustomer(LifecycleError):
+    """A new name that folds to, or could be mistaken for, an existing customer's: asks before creating it."""
+
+    def __init__(self, name: str, existing: CustomerChoice) -> None:
+        archived = " (archived)" if existing.archived else ""
+        super().__init__(f"“{name}” looks like *{existing.name}*{archived}, which already exists.")
+        self.name = name
         self.existing = existing

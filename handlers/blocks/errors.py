@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import json
+
 from handlers.blocks.common import Block, Reply, actions, button, context, section, stage_label, truncate
 from handlers.blocks.customers import create_value, pick_value
 from handlers.blocks.help import USAGE, usage_text
 from handlers.ids import ActionId
 from handlers.slack_text import escape_mrkdwn
-from lifecycle.errors import AmbiguousCustomer, CustomerChoice, CustomerNotFound, InvalidInput, LifecycleError
+from lifecycle.errors import (
+    AmbiguousCustomer,
+    CustomerChoice,
+    CustomerNotFound,
+    InvalidInput,
+    LifecycleError,
+    LookalikeCustomer,
+)
 
 QUOTES_HINT = 'Names with spaces need quotes, e.g. `/touch "Acme Corp" call`.'
 
@@ -24,9 +33,12 @@ def error_reply(error: LifecycleError, *, command: str | None = None) -> Reply:
 
 
 def customer_choice_reply(
-    error: CustomerNotFound | AmbiguousCustomer, *, pending_id: int, create_name: str | None
+    error: CustomerNotFound | AmbiguousCustomer, *, pending_id: int, create_name: str | None, example: str | None = None
 ) -> Reply:
-    """'Did you mean' buttons for close or matching names, and a button to create the customer."""
+    """'Did you mean' buttons for close or matching names, and a button to create the customer.
+
+    Without a create button (the text reads like a name plus a note), `example` shows how to quote a new name.
+    """
     choices: list[CustomerChoice]
     if isinstance(error, AmbiguousCustomer):
         choices, question = error.candidates, "Which one did you mean?"
@@ -52,8 +64,48 @@ def customer_choice_reply(
         )
     if buttons:
         blocks.append(actions(*buttons, block_id="customer_choice"))
-    if isinstance(error, CustomerNotFound) and " " not in error.query:
+    if example and not create_name:
+        blocks.append(
+            context(
+                f"“{escape_mrkdwn(truncate(error.query, 60))}” doesn't read like a customer's name, so I didn't "
+                f"offer to create it. Names with spaces need quotes, e.g. `{example}`; a new customer can also be "
+                'added with `/customer add "Name"`.'
+            )
+        )
+    elif isinstance(error, CustomerNotFound) and " " not in error.query:
         blocks.append(context(QUOTES_HINT))
+    return Reply(text=escape_mrkdwn(error.message), blocks=blocks)
+
+
+def create_anyway_value(pending_id: int, name: str) -> str:
+    """Button value for "Create anyway": create the name although it looks like an existing customer's."""
+    return json.dumps({"p": pending_id, "n": name, "anyway": True})
+
+
+def lookalike_reply(error: LookalikeCustomer, *, pending_id: int) -> Reply:
+    """A new name that looks like an existing customer's: use that one, or create the new one anyway."""
+    existing = error.existing
+    text = f"🤔 {escape_mrkdwn(error.message)}"
+    buttons = [
+        button(
+            f"Use {truncate(existing.name, 60)}",
+            action_id=f"{ActionId.PICK_CUSTOMER}:{existing.id}",
+            value=pick_value(pending_id, existing.id),
+            style="primary",
+        ),
+        button(
+            "Create anyway",
+            action_id=ActionId.CREATE_CUSTOMER,
+            value=create_anyway_value(pending_id, error.name),
+        ),
+    ]
+    blocks = [
+        section(text),
+        actions(*buttons, block_id="customer_choice"),
+        context(
+            "Names are matched ignoring case, accents, punctuation and Inc/Corp/GmbH, and letters that look alike."
+        ),
+    ]
     return Reply(text=escape_mrkdwn(error.message), blocks=blocks)
 
 
