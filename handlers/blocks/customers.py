@@ -93,7 +93,11 @@ def touchpoint_logged(logged: LoggedTouchpoint) -> Reply:
     emoji = KIND_EMOJI.get(touchpoint.kind.value, "•")
     article = "an" if touchpoint.kind.value[0] in "aeiou" else "a"
     line = f"{emoji} Logged {article} *{touchpoint.kind.value}* with {bold_name(customer.name)}"
-    line += f" ({stage_label(customer.stage)})."
+    line += f" ({stage_label(customer.stage)})"
+    if touchpoint.occurred_at < touchpoint.created_at:
+        # Dated to an earlier day: say which, in the reader's own calendar.
+        line += f", dated {slack_time(touchpoint.occurred_at, style='{date_long_pretty}')}"
+    line += "."
     blocks = [section(line)]
     if touchpoint.note:
         blocks.append(section(f"> {_quote(touchpoint.note)}"))
