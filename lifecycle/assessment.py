@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Case, ColumnElement, and_, case, func, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
@@ -66,6 +67,8 @@ def assess_customers(
             Customer.owner_user_id,
             Customer.created_at,
             Customer.last_touch_at,
+            Customer.value,
+            Customer.renewal_date,
         ).where(
             Customer.workspace_id == workspace_id,
             Customer.stage != Stage.CHURNED,
@@ -77,6 +80,7 @@ def assess_customers(
     backward = _backward_moves(session, workspace_id, now, config, only)
     late = _late_handoffs(session, workspace, now, customer_ids)
     intents = _stated_intents(session, workspace_id, now, config, only)
+    today = now.astimezone(ZoneInfo(workspace.timezone)).date()  # renewal dates are days of the workspace
     results = []
     for row in customers:
         values = dict(feedback.get(row.id, {}))
@@ -96,6 +100,7 @@ def assess_customers(
         anchors[RedFlag.LOYALTY_BACKSLIDE] = loyalty_moves[-1].isoformat() if loyalty_moves else ""
         anchors[RedFlag.SILENCE] = row.last_touch_at.isoformat() if row.last_touch_at else "never"
         anchors[RedFlag.STUCK_ONBOARDING] = row.stage_entered_at.isoformat()
+        anchors[RedFlag.RENEWAL_CLOSE] = row.renewal_date.isoformat() if row.renewal_date else ""
         signals = HealthSignals(
             stage=row.stage,
             days_in_stage=(now - row.stage_entered_at).total_seconds() / DAY,
@@ -103,6 +108,9 @@ def assess_customers(
             days_since_created=(now - row.created_at).total_seconds() / DAY,
             backward_moves=tuple((from_stage, to_stage) for from_stage, to_stage, _ in moves),
             stated_intent=intent[0] if intent else None,
+            days_to_renewal=(row.renewal_date - today).days if row.renewal_date else None,
+            value=row.value,
+            currency=workspace.currency,
             **values,
             **handoff,
         )

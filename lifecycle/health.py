@@ -9,9 +9,11 @@ Pure functions on plain values (no database): `score_health(signals, config)`.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 from enum import StrEnum
 
 from lifecycle.health_config import HealthConfig
+from lifecycle.money import format_money
 from lifecycle.stages import Stage
 
 __all__ = [
@@ -48,6 +50,9 @@ class RedFlag(StrEnum):
     SILENCE = "silence"
     UNOWNED_HANDOFF = "unowned_handoff"
     STUCK_ONBOARDING = "stuck_onboarding"
+    # Last: it names no cause of its own (it is raised only on a customer already on watch or at risk, whose
+    # other reasons say why); it says how soon the risk becomes a loss, and what is at stake.
+    RENEWAL_CLOSE = "renewal_close"
 
 
 FLAG_ORDER = {flag: index for index, flag in enumerate(RedFlag)}
@@ -61,6 +66,7 @@ COVERED_SIGNALS: dict[RedFlag, frozenset[str]] = {
     RedFlag.SILENCE: frozenset({"recency"}),
     RedFlag.UNOWNED_HANDOFF: frozenset({"handoff"}),
     RedFlag.STUCK_ONBOARDING: frozenset({"stage_time", "recency"}),
+    RedFlag.RENEWAL_CLOSE: frozenset(),
 }
 
 
@@ -95,6 +101,9 @@ class HealthSignals:
     handoff_business_hours_late: float | None = None  # an open handoff past its SLA, by this much
     handoff_team: str | None = None
     stated_intent: StatedIntent | None = None  # within the intent window
+    days_to_renewal: int | None = None  # until the renewal date, in the workspace's calendar (negative: passed)
+    value: Decimal | None = None  # annual value, for the renewal flag's sentence
+    currency: str | None = None
 
 
 @dataclass(frozen=True)
@@ -330,12 +339,26 @@ def _red_flags(signals: HealthSignals, config: HealthConfig) -> list[Reason]:
     return flags
 
 
+def _renewal_flag(signals: HealthSignals, config: HealthConfig) -> Reason | None:
+    """A renewal within the warning window (asked only of a customer already on watch or at risk)."""
+    days = signals.days_to_renewal
+    if days is None or config.renewal_warning_days <= 0 or not 0 <= days <= config.renewal_warning_days:
+        return None
+    when = "today" if days == 0 else ("tomorrow" if days == 1 else f"in {days} days")
+    value = f" ({format_money(signals.value, signals.currency)} a year)" if signals.value is not None else ""
+    return Reason(f"renews {when}{value}", 0, RedFlag.RENEWAL_CLOSE)
+
+
 def score_health(signals: HealthSignals, config: HealthConfig | None = None) -> HealthReport:
     """Score one customer; every penalty and every red flag comes with the sentence that explains it."""
     config = config or HealthConfig()
     additive = _additive_reasons(signals, config)
     flags = sorted(_red_flags(signals, config), key=lambda reason: FLAG_ORDER[reason.flag or RedFlag.SILENCE])
     score = max(0, min(100, round(100 - sum(reason.penalty for reason in additive))))
+    # A close renewal turns worry into urgency: flagged only when the rest already puts the customer on watch.
+    renewal = _renewal_flag(signals, config) if flags or score < config.watch_below else None
+    if renewal is not None:
+        flags.append(renewal)  # last in the order, so the list stays sorted
     if flags:
         # A red flag keeps the score below the at-risk line, so the score still orders every list, and each
         # further flag takes FLAG_POINTS more: a customer with three red flags comes before one with one.

@@ -48,6 +48,7 @@ BOUNDS: Mapping[str, tuple[float, float]] = {
     "red_negative_count": (0.0, 100.0),
     "red_strongly_negative_count": (0.0, 100.0),
     "loyalty_min_events": (0.0, 1000.0),
+    "renewal_warning_days": WINDOW,
 }
 
 
@@ -100,6 +101,7 @@ class HealthConfig:
     complaint_window_days: int = 14  # strongly negative feedback with no touchpoint since, this recent
     handoff_red_hours: float = 8  # business hours past the SLA with nobody accepting
     stuck_multiple: float = 1.5  # onboarding (conversion) this many times its typical time, with no recent contact
+    renewal_warning_days: int = 60  # a renewal this close, on a customer on watch or at risk (0 = never a red flag)
 
     def as_settings(self) -> dict[str, Any]:
         """Flat key/value view, as `/lifecycle health` shows and `/lifecycle health set` takes."""
