@@ -8,6 +8,7 @@ from collections.abc import Callable
 from datetime import time
 
 from handlers.parsing import Token, UsageError, risk_request, tokenize
+from handlers.parsing_edits import parse_currency
 from handlers.parsing_roles import parse_admins, parse_audit, parse_team_roles
 from handlers.requests import (
     CancelDigest,
@@ -66,8 +67,14 @@ def _unknown_verb(typed: str) -> InvalidInput:
 def _parse_health(tokens: list[Token], command: str, caller: str) -> ShowHealthSettings | SetHealthSetting:
     if not tokens:
         return ShowHealthSettings()
-    if len(tokens) == 3 and tokens[0].value.casefold() == "set":
-        return SetHealthSetting(key=tokens[1].value.casefold(), value=tokens[2].value)
+    if len(tokens) >= 3 and tokens[0].value.casefold() == "set":
+        words = [token.value for token in tokens[2:]]
+        duration = read_duration(words)
+        if duration is not None and duration[1] == len(words) and duration[0].unit in ("days", "weeks"):
+            # Windows and cadences are in days: "4 weeks" is 28, "30 days" is 30.
+            return SetHealthSetting(key=tokens[1].value.casefold(), value=f"{duration[0].in_days():g}")
+        if len(words) == 1:
+            return SetHealthSetting(key=tokens[1].value.casefold(), value=words[0])
     raise UsageError(
         "Use `/lifecycle health` to see the settings, or `/lifecycle health set <key> <value>`.", command=command
     )
@@ -111,6 +118,7 @@ _VERB_PARSERS: dict[str, Callable[[list[Token], str, str], LifecycleRequest]] = 
     "team": parse_team_roles,
     "teams": parse_team_roles,
     "audit": parse_audit,
+    "currency": parse_currency,
 }
 
 

@@ -13,7 +13,7 @@ from handlers.parsing import (
     touch_readings,
 )
 from handlers.parsing_lifecycle import parse_lifecycle_command
-from handlers.requests import LogTouch, MoveStage, SetSla, ShowAtRisk, ShowHelp, ShowWatch
+from handlers.requests import LogTouch, MoveStage, SetHealthSetting, SetSla, ShowAtRisk, ShowHelp, ShowWatch
 from lifecycle.errors import InvalidInput, UnknownKind, UnknownStage
 from lifecycle.stages import Stage
 from lifecycle.touchpoints import TouchpointKind
@@ -196,3 +196,22 @@ def test_a_duration_mixes_with_the_other_sla_settings_in_any_order() -> None:
     assert request.change.hours == 6.0
     assert request.change.weekdays == frozenset(range(5))
     assert request.change.timezone == "Europe/Berlin"
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("health set cadence.retention 21", "21"),
+        ("health set cadence.retention 3 weeks", "21"),
+        ("health set intent_window_days 30 days", "30"),
+        ("health set renewal_warning_days 2 months", None),
+    ],
+)
+def test_health_windows_take_days_or_weeks(text: str, value: str | None) -> None:
+    if value is None:
+        with pytest.raises(InvalidInput):
+            parse_lifecycle_command(text)
+        return
+    request = parse_lifecycle_command(text)
+    assert isinstance(request, SetHealthSetting)
+    assert request.value == value
