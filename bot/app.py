@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import Settings
 from bot.oauth import OAuthStores, forget_revoked_tokens, oauth_flow
-from handlers import register_handlers
+from handlers import edit_actions, register_handlers
 from handlers.context import Deps
 from lifecycle.clock import Clock, utc_now
 
@@ -88,4 +88,5 @@ def create_app(
         housekeeping_session_factory=housekeeping_session_factory,
     )
     register_handlers(app, deps)
+    edit_actions.register(app)
     return app

@@ -16,6 +16,7 @@ from handlers.requests import (
     ChangeRoles,
     DigestNow,
     ScheduleDigest,
+    SetCurrency,
     SetHealthSetting,
     SetRoute,
     SetSla,
@@ -35,6 +36,7 @@ ADMIN_ONLY: dict[type, AdminAction] = {
     SetRoute: AdminAction.ROUTE,
     SetSla: AdminAction.SLA,
     SetHealthSetting: AdminAction.HEALTH,
+    SetCurrency: AdminAction.CURRENCY,
 }
 
 

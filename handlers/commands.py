@@ -15,6 +15,7 @@ from handlers.blocks.help import help_reply
 from handlers.command_specs import COMMAND_SPECS, MODALS
 from handlers.context import deps_of
 from handlers.customer_data_commands import ask_to_erase, export_customer
+from handlers.edit_commands import run_edit
 from handlers.errors import replies_on_error
 from handlers.home import refresh_home
 from handlers.ids import Command
@@ -26,6 +27,7 @@ from handlers.parsing import (
 from handlers.parsing_lifecycle import parse_lifecycle_command
 from handlers.requests import (
     AddCustomer,
+    EditRequest,
     EraseCustomer,
     ExportCustomer,
     ListCustomers,
@@ -91,10 +93,12 @@ def customer_command(
             return ask_to_erase(deps, caller, request, client)
         if isinstance(request, ShowAtRisk | ShowWatch):
             return run_lifecycle(deps, caller, request, client)
+        if isinstance(request, EditRequest):
+            return run_edit(deps, caller, request, client)
         return run_request(deps, request, caller=caller)
 
     answer(ack, respond, work, changes_data=not isinstance(request, _CUSTOMER_READS))
-    if isinstance(request, AddCustomer | ShowCustomer | ListCustomers):
+    if isinstance(request, AddCustomer | ShowCustomer | ListCustomers | EditRequest):
         refresh_home(client, deps, workspace_id=caller.workspace_id, user_id=caller.user_id)
 
 

@@ -30,6 +30,9 @@ class ActionId(StrEnum):
     AUDIT_OLDER = "audit_older"  # the next page of /lifecycle audit
     ERASE_CUSTOMER = "erase_customer"  # the confirmation of /customer erase
     ERASE_CANCEL = "erase_cancel"
+    UNDO_CHANGE = "undo_change"  # the Undo button under a change (its value: the change's audit entry id)
+    MERGE_CUSTOMERS = "merge_customers"  # the confirmation of /customer merge
+    MERGE_CANCEL = "merge_cancel"
 
 
 class CallbackId(StrEnum):

@@ -18,6 +18,7 @@ from handlers.blocks.health import at_risk_reply, health_settings_reply, loyalty
 from handlers.blocks.help import help_reply
 from handlers.blocks.routes import route_set, routes_overview, sla_settings
 from handlers.context import Deps
+from handlers.edit_commands import change_currency
 from handlers.operations import Caller
 from handlers.requests import (
     CancelDigest,
@@ -26,6 +27,7 @@ from handlers.requests import (
     LifecycleRequest,
     ListDigests,
     ScheduleDigest,
+    SetCurrency,
     SetHealthSetting,
     SetRoute,
     SetSla,
@@ -243,11 +245,12 @@ SUBCOMMANDS: dict[type, Subcommand] = {
     ShowRoles: show_roles,
     ChangeRoles: change_roles,
     ShowAudit: show_audit,
+    SetCurrency: change_currency,
 }
 
 
 # Subcommands that change data: stored before Slack gets its ack (handlers/commands.py answer()).
-CHANGES = (SetRoute, SetSla, SetHealthSetting, DigestNow, ScheduleDigest, CancelDigest, ChangeRoles)
+CHANGES = (SetRoute, SetSla, SetHealthSetting, DigestNow, ScheduleDigest, CancelDigest, ChangeRoles, SetCurrency)
 
 
 def run_lifecycle(deps: Deps, caller: Caller, request: LifecycleRequest, client: WebClient) -> Reply:

@@ -7,6 +7,7 @@ from typing import Any
 
 from handlers.requests import (
     AddCustomer,
+    EditRequest,
     EraseCustomer,
     ExportCustomer,
     ListCustomers,
@@ -127,7 +128,17 @@ CUSTOMER_DATA_VERBS: dict[str, type[ExportCustomer | EraseCustomer]] = {
 
 def parse_customer_command(
     text: str,
-) -> AddCustomer | ShowCustomer | ListCustomers | ShowAtRisk | ShowWatch | ShowHelp | ExportCustomer | EraseCustomer:
+) -> (
+    AddCustomer
+    | ShowCustomer
+    | ListCustomers
+    | ShowAtRisk
+    | ShowWatch
+    | ShowHelp
+    | ExportCustomer
+    | EraseCustomer
+    | EditRequest
+):
     """Parse the text of /customer."""
     command = "/customer"
     tokens = tokenize(text, command=command, structured=2)
@@ -141,6 +152,10 @@ def parse_customer_command(
         return _parse_add(tokens[1:], command)
     if verb == "list":
         return _parse_list(tokens[1:], command)
+    from handlers.parsing_edits import EDIT_VERBS, parse_edit_command  # imports this module: import when used
+
+    if verb in EDIT_VERBS:
+        return parse_edit_command(verb, tokens[1:])
     if verb in CUSTOMER_DATA_VERBS:
         if len(tokens) < 2:
             raise UsageError(

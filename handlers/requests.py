@@ -143,6 +143,7 @@ class SetCustomerFact:
     customer: str | int
     fact: str  # "value" or "renewal"
     value: Decimal | date | None
+    currency: str | None = None  # as typed with the amount ("EUR", "€"); must be the workspace's
 
 
 EditRequest = RenameCustomer | MergeCustomers | SetOwner | ArchiveCustomer | SetCustomerFact

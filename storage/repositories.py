@@ -179,7 +179,7 @@ def list_customers(
     limit: int,
 ) -> tuple[Sequence[Customer], int]:
     """A page of customers (most recently updated first), and how many match in all."""
-    conditions = [Customer.workspace_id == workspace_id]
+    conditions = [Customer.workspace_id == workspace_id, Customer.archived_at.is_(None)]  # archived: hidden
     if stage is not None:
         conditions.append(Customer.stage == stage)
     if owner_user_id is not None:
