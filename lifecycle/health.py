@@ -15,6 +15,7 @@ from enum import StrEnum
 from lifecycle.health_config import HealthConfig
 from lifecycle.money import format_money
 from lifecycle.stages import Stage
+from lifecycle.text import feedback_count, plural
 
 __all__ = [
     "HealthConfig",
@@ -179,10 +180,9 @@ def _additive_reasons(signals: HealthSignals, config: HealthConfig) -> list[Reas
         count = signals.negative_feedback_count
         strong = signals.latest_negative <= config.strongly_negative
         share = min(1.0, count / 3 + (0.5 if strong else 0))  # one strongly negative message weighs a lot
-        plural = "feedback" if count == 1 else "feedbacks"
         reasons.append(
             Reason(
-                f"{count} negative {plural} in {config.negative_window_days} days, latest "
+                f"{feedback_count(count, 'negative')} in {plural(config.negative_window_days, 'day')}, latest "
                 f"{_score_text(signals.latest_negative)}",
                 config.weight_negative_feedback * share + latest_penalty,
                 signal="feedback",
@@ -223,7 +223,7 @@ def _additive_reasons(signals: HealthSignals, config: HealthConfig) -> list[Reas
     if signals.backward_moves:
         last_from, last_to = signals.backward_moves[-1]
         more = (
-            f" ({len(signals.backward_moves)} backward moves in {config.backward_window_days} days)"
+            f" ({plural(len(signals.backward_moves), 'backward move')} in {plural(config.backward_window_days, 'day')})"
             if len(signals.backward_moves) > 1
             else ""
         )
@@ -278,11 +278,11 @@ def _red_flags(signals: HealthSignals, config: HealthConfig) -> list[Reason]:
     latest = f", latest {_score_text(signals.latest_negative)}" if signals.latest_negative is not None else ""
     repeated = None
     if 0 < config.red_strongly_negative_count <= signals.strongly_negative_count:
-        repeated = f"{signals.strongly_negative_count} strongly negative"
+        repeated = feedback_count(signals.strongly_negative_count, "strongly negative")
     elif 0 < config.red_negative_count <= signals.negative_feedback_count:
-        repeated = f"{signals.negative_feedback_count} negative"
+        repeated = feedback_count(signals.negative_feedback_count, "negative")
     if repeated:
-        text = f"{repeated} feedbacks in {config.negative_window_days} days{latest}"
+        text = f"{repeated} in {plural(config.negative_window_days, 'day')}{latest}"
         flags.append(Reason(text, 0, RedFlag.REPEATED_NEGATIVE))
 
     if signals.unanswered_complaint_days is not None:
