@@ -84,7 +84,13 @@ def build_manifest(*, socket_mode: bool = False, request_url: str = PLACEHOLDER_
                     "type": "message",
                     "callback_id": CallbackId.FEEDBACK_SHORTCUT.value,
                     "description": "Record this message as customer feedback",
-                }
+                },
+                {
+                    "name": "Log as touchpoint",
+                    "type": "message",
+                    "callback_id": CallbackId.TOUCH_SHORTCUT.value,
+                    "description": "Log this message as a touchpoint with a customer",
+                },
             ],
         },
         "oauth_config": {

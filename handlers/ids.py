@@ -42,6 +42,7 @@ class CallbackId(StrEnum):
     STAGE_MODAL = "stage_modal"
     FEEDBACK_MODAL = "feedback_modal"
     FEEDBACK_SHORTCUT = "record_feedback_shortcut"
+    TOUCH_SHORTCUT = "log_touchpoint_shortcut"
 
 
 class BlockId(StrEnum):
@@ -53,6 +54,8 @@ class BlockId(StrEnum):
     STAGE = "stage"
     REASON = "reason"
     FEEDBACK = "feedback"
+    WHEN = "when"  # the touch form's date picker
+    CHURN_REASON = "churn_reason"  # the stage form's common reasons for churn
 
 
 INPUT_ACTION = "value"

@@ -83,7 +83,7 @@ def execute(
                 actor=user,
                 now=now,
                 when=When(when) if when else None,
-                source=MessageSource(request.message_author, request.permalink) if request.permalink else None,
+                source=_message_source(request.message_author, request.permalink),
             )
             return customer_blocks.touchpoint_logged(logged)
         case MoveStage(customer=customer, stage=stage, reason=reason):
@@ -108,12 +108,18 @@ def execute(
                 source=feedback_source,
                 actor=user,
                 now=now,
+                message=_message_source(request.message_author, request.permalink),
             )
             return customer_blocks.feedback_recorded(recorded)
     raise TypeError(f"unsupported request {request!r}")
 
 
 Request = CustomerRequest | AddCustomer | ListCustomers
+
+
+def _message_source(author: str | None, permalink: str | None) -> MessageSource | None:
+    # From a message shortcut: its author, and its link when Slack gave us one.
+    return MessageSource(author, permalink) if author or permalink else None
 
 
 def run_request(deps: Deps, request: Request, *, caller: Caller) -> Reply:

@@ -16,6 +16,8 @@ from handlers.home import refresh_home
 from handlers.ids import PICKED_CUSTOMER, BlockId, CallbackId
 from handlers.operations import Caller, execute
 from handlers.requests import LogTouch, MoveStage, RecordFeedback
+from lifecycle.activity import InvalidTouchDate
+from lifecycle.churn import MissingChurnReason
 from lifecycle.errors import (
     AmbiguousCustomer,
     CustomerNotFound,
@@ -24,7 +26,7 @@ from lifecycle.errors import (
     UnknownKind,
     UnknownStage,
 )
-from lifecycle.stages import parse_stage
+from lifecycle.stages import Stage, parse_stage
 from lifecycle.states import FeedbackSource
 from lifecycle.touchpoints import parse_kind
 
@@ -36,6 +38,8 @@ def field(values: dict[str, Any], block_id: str) -> str:
     element: dict[str, Any] = next(iter(values.get(block_id, {}).values()), {})
     if element.get("selected_option"):
         return str(element["selected_option"]["value"])
+    if "selected_date" in element:  # a datepicker: "2026-11-02", or None when left empty
+        return str(element["selected_date"] or "")
     return str(element.get("value") or "")
 
 
@@ -44,6 +48,15 @@ def customer_field(values: dict[str, Any]) -> str | int:
     value = field(values, BlockId.CUSTOMER)
     picked = value.removeprefix(PICKED_CUSTOMER)
     return int(picked) if value.startswith(PICKED_CUSTOMER) and picked.isdigit() else value
+
+
+def stage_request(values: dict[str, Any]) -> MoveStage:
+    """The move a stage form asks for; a churn's reason is the common one picked, then what was typed."""
+    stage = parse_stage(field(values, BlockId.STAGE))
+    typed = field(values, BlockId.REASON).strip()
+    picked = field(values, BlockId.CHURN_REASON) if stage == Stage.CHURNED else ""
+    reason = f"{picked}: {typed}" if picked and typed else (picked or typed)
+    return MoveStage(customer=customer_field(values), stage=stage, reason=reason)
 
 
 def caller_of(body: dict[str, Any]) -> Caller:
@@ -66,6 +79,10 @@ def customer_error(error: CustomerNotFound | AmbiguousCustomer) -> str:
 
 def error_block(error: LifecycleError) -> str:
     """Which input a domain error belongs to."""
+    if isinstance(error, MissingChurnReason):
+        return BlockId.CHURN_REASON
+    if isinstance(error, InvalidTouchDate):
+        return BlockId.WHEN
     if isinstance(error, InvalidTransition | UnknownStage):
         return BlockId.STAGE
     if isinstance(error, UnknownKind):
@@ -103,7 +120,8 @@ def submit(
 
 @replies_on_error
 def submit_touch(ack: Ack, body: dict[str, Any], client: WebClient, context: dict[str, Any]) -> None:
-    """The touchpoint form was submitted."""
+    """The touchpoint form was submitted (from a message shortcut, it carries the message's author and link)."""
+    metadata = _metadata(body)
     submit(
         ack,
         body,
@@ -112,6 +130,9 @@ def submit_touch(ack: Ack, body: dict[str, Any], client: WebClient, context: dic
             customer=customer_field(values),
             kind=parse_kind(field(values, BlockId.KIND)),
             note=field(values, BlockId.NOTE),
+            when=field(values, BlockId.WHEN) or None,
+            message_author=_text(metadata, "message_author"),
+            permalink=_text(metadata, "permalink"),
         ),
         "Touchpoint logged",
         FeedbackSource.MODAL,
@@ -125,11 +146,7 @@ def submit_stage(ack: Ack, body: dict[str, Any], client: WebClient, context: dic
         ack,
         body,
         context,
-        lambda values: MoveStage(
-            customer=customer_field(values),
-            stage=parse_stage(field(values, BlockId.STAGE)),
-            reason=field(values, BlockId.REASON),
-        ),
+        stage_request,
         "Stage changed",
         FeedbackSource.MODAL,
     )
@@ -144,7 +161,12 @@ def submit_feedback(ack: Ack, body: dict[str, Any], client: WebClient, context: 
         ack,
         body,
         context,
-        lambda values: RecordFeedback(customer=customer_field(values), text=field(values, BlockId.FEEDBACK)),
+        lambda values: RecordFeedback(
+            customer=customer_field(values),
+            text=field(values, BlockId.FEEDBACK),
+            message_author=_text(metadata, "message_author"),
+            permalink=_text(metadata, "permalink"),
+        ),
         "Feedback recorded",
         source,
     )
@@ -155,6 +177,11 @@ def register(app: App) -> None:
     app.view(CallbackId.TOUCH_MODAL)(submit_touch)
     app.view(CallbackId.STAGE_MODAL)(submit_stage)
     app.view(CallbackId.FEEDBACK_MODAL)(submit_feedback)
+
+
+def _text(metadata: dict[str, Any], key: str) -> str | None:
+    value = metadata.get(key)
+    return str(value) if value else None
 
 
 def _metadata(body: dict[str, Any]) -> dict[str, Any]:

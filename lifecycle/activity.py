@@ -37,12 +37,22 @@ class LoggedTouchpoint:
     raised: tuple[RaisedFlag, ...] = ()
 
 
+class InvalidTouchDate(InvalidInput):
+    """A touchpoint dated in the future or before its customer was added (a form points at its date picker)."""
+
+
 @dataclass(frozen=True)
 class MessageSource:
     """The Slack message a touchpoint or feedback was taken from (a message shortcut): who wrote it, and where."""
 
     author: str | None
     permalink: str | None
+
+    def kept(self) -> MessageSource:
+        """What fits the columns: a Slack user id and a permalink (a longer one is no permalink; it is dropped)."""
+        author = self.author if self.author and len(self.author) <= 32 else None
+        permalink = self.permalink if self.permalink and len(self.permalink) <= 500 else None
+        return MessageSource(author, permalink)
 
 
 def log_touchpoint(
@@ -64,7 +74,10 @@ def log_touchpoint(
     # Locked like a stage move: concurrent touches must not lose a counter update or raise an alert twice.
     found = resolve_customer(session, workspace_id=workspace_id, customer=customer, for_update=True)
     zone = workspace_calendar(repo.ensure_workspace(session, workspace_id, now=now)).zone
-    happened = occurred_at(when, now=now, zone=zone, not_before=found.created_at)
+    try:
+        happened = occurred_at(when, now=now, zone=zone, not_before=found.created_at)
+    except InvalidInput as refused:
+        raise InvalidTouchDate(refused.message, hint=refused.hint) from None
     bounded = bound_text(note, MAX_NOTE_LENGTH)
     sentiment = score_text(bounded.text) if bounded.text else None
     intent = _first_intent(bounded.text)
@@ -76,8 +89,8 @@ def log_touchpoint(
         author_user_id=actor,
         occurred_at=happened,
         created_at=now,
-        message_author_id=source.author if source else None,
-        permalink=source.permalink if source else None,
+        message_author_id=source.kept().author if source else None,
+        permalink=source.kept().permalink if source else None,
         sentiment_compound=sentiment.compound if sentiment else None,
         sentiment_label=sentiment.label if sentiment else None,
         intent=intent.kind.value if intent else None,
@@ -214,8 +227,9 @@ def record_feedback(
     source: FeedbackSource,
     actor: str,
     now: datetime,
+    message: MessageSource | None = None,
 ) -> RecordedFeedback:
-    """Store customer feedback with VADER's scores."""
+    """Store customer feedback with VADER's scores (and, from a message shortcut, who wrote it and where)."""
     bounded = bound_text(text, MAX_NOTE_LENGTH)
     if not bounded.text:
         raise InvalidInput("The feedback text is empty.")
@@ -236,6 +250,8 @@ def record_feedback(
         created_at=now,
         intent=intent.kind.value if intent else None,
         intent_phrase=intent.phrase[:200] if intent else None,
+        message_author_id=message.kept().author if message else None,
+        permalink=message.kept().permalink if message else None,
     )
     session.add(feedback)
     found.updated_at = now

@@ -6,6 +6,7 @@ from typing import Any
 
 from handlers.blocks.common import MAX_BLOCKS_PER_VIEW, Block, Reply, stage_label, truncate
 from handlers.ids import INPUT_ACTION, PICKED_CUSTOMER, ActionId, BlockId, CallbackId
+from lifecycle.churn import CHURN_REASONS
 from lifecycle.errors import CustomerChoice
 from lifecycle.stages import Stage
 from lifecycle.text import MAX_REASON_LENGTH
@@ -50,11 +51,14 @@ def _text_input(
     }
 
 
-def _select(block_id: str, label: str, options: list[tuple[str, str]], *, placeholder: str) -> Block:
+def _select(
+    block_id: str, label: str, options: list[tuple[str, str]], *, placeholder: str, optional: bool = False
+) -> Block:
     return {
         "type": "input",
         "block_id": block_id,
         "label": _plain(label),
+        "optional": optional,
         "element": {
             "type": "static_select",
             "action_id": INPUT_ACTION,
@@ -105,8 +109,21 @@ def customer_options(choices: list[CustomerChoice]) -> dict[str, Any]:
     }
 
 
-def touch_modal(*, metadata: str = "") -> View:
-    """Form for logging a touchpoint."""
+def _date_input() -> Block:
+    # Empty means today (now, to the minute); the workspace's calendar decides what "today" is, so the form
+    # never proposes a day that is already tomorrow there.
+    return {
+        "type": "input",
+        "block_id": BlockId.WHEN,
+        "label": _plain("When"),
+        "optional": True,
+        "hint": _plain("Leave empty for today. Not in the future, nor before the customer was added."),
+        "element": {"type": "datepicker", "action_id": INPUT_ACTION, "placeholder": _plain("Today")},
+    }
+
+
+def touch_modal(*, metadata: str = "", initial_note: str | None = None) -> View:
+    """Form for logging a touchpoint, optionally pre-filled from a message."""
     kinds = [(kind.value.capitalize(), kind.value) for kind in TouchpointKind]
     return _modal(
         CallbackId.TOUCH_MODAL,
@@ -115,12 +132,14 @@ def touch_modal(*, metadata: str = "") -> View:
         [
             _customer_input(),
             _select(BlockId.KIND, "Kind", kinds, placeholder="Call, email, meeting…"),
+            _date_input(),
             _text_input(
                 BlockId.NOTE,
                 "Note",
                 placeholder="What happened?",
                 multiline=True,
                 optional=True,
+                initial=initial_note,
                 max_length=MAX_INPUT_LENGTH,
             ),
         ],
@@ -138,10 +157,17 @@ def stage_modal(*, metadata: str = "") -> View:
         [
             _customer_input(),
             _select(BlockId.STAGE, "New stage", stages, placeholder="Pick a stage"),
+            _select(
+                BlockId.CHURN_REASON,
+                "If churned: why was it lost?",
+                [(reason.capitalize(), reason) for reason in CHURN_REASONS],
+                placeholder="A common reason",
+                optional=True,
+            ),
             _text_input(
                 BlockId.REASON,
                 "Reason",
-                placeholder="Needed for backward moves",
+                placeholder="Needed for backward moves and churn",
                 multiline=True,
                 optional=True,
                 max_length=MAX_REASON_LENGTH,
