@@ -150,7 +150,7 @@ def set_currency(session: Session, *, workspace_id: str, code: str, actor: str, 
     if workspace.currency == code:
         raise InvalidInput(f"Values are in {code} ({currency_name(code)}) already.")
     previous, workspace.currency = workspace.currency, code
-    return record_audit(
+    event = record_audit(
         session,
         workspace_id=workspace_id,
         actor=actor,
@@ -160,3 +160,5 @@ def set_currency(session: Session, *, workspace_id: str, code: str, actor: str, 
         previous=previous,
         code=code,
     )
+    session.flush()  # the audit entry's id goes on the reply's Undo button
+    return event

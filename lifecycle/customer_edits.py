@@ -34,6 +34,11 @@ class Edit:
     event: AuditEvent
 
 
+def _flushed(session: Session, edit: Edit) -> Edit:
+    session.flush()  # the audit entry's id goes on the reply's Undo button
+    return edit
+
+
 def editable_customer(session: Session, *, workspace_id: str, customer: CustomerRef) -> Customer:
     """The customer to change, row-locked; an erased customer has nothing left to change."""
     found = resolve_customer(session, workspace_id=workspace_id, customer=customer, for_update=True)
@@ -97,7 +102,7 @@ def rename_customer(
         old_name=old,
         new_name=clean,
     )
-    return Edit(found, event)
+    return _flushed(session, Edit(found, event))
 
 
 def set_owner(
@@ -127,7 +132,7 @@ def set_owner(
         team=team.value,
         previous_team_owner=previous_team_owner,
     )
-    return Edit(found, event)
+    return _flushed(session, Edit(found, event))
 
 
 def archive_customer(
@@ -158,7 +163,7 @@ def archive_customer(
         customer_id=found.id,
         archived_at=archived_at.isoformat() if restore and archived_at else None,
     )
-    return Edit(found, event)
+    return _flushed(session, Edit(found, event))
 
 
 def fact_text(value: Decimal | date | None) -> str | None:
@@ -208,4 +213,4 @@ def set_customer_fact(
         value=fact_text(value),
         previous=fact_text(previous),
     )
-    return Edit(found, event)
+    return _flushed(session, Edit(found, event))

@@ -51,7 +51,11 @@ def home_summary(session: Session, *, workspace_id: str, user_id: str) -> HomeSu
     """Read a person's App Home from stored health and a few indexed queries."""
     mine = session.execute(
         select(Customer.stage, func.count())
-        .where(Customer.workspace_id == workspace_id, Customer.owner_user_id == user_id)
+        .where(
+            Customer.workspace_id == workspace_id,
+            Customer.owner_user_id == user_id,
+            Customer.archived_at.is_(None),  # archived: hidden from the App Home
+        )
         .group_by(Customer.stage)
     ).all()
     team_names = {team.value for team in Team}

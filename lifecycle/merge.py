@@ -25,7 +25,12 @@ from storage import repositories as repo
 from storage.models import AuditEvent, Customer, CustomerTeamOwner, Feedback, Handoff, StageChange, Touchpoint
 
 # The tables whose rows move, by the names the audit entry and the confirmation use.
-MOVED: dict[str, type[Touchpoint | Feedback | StageChange | Handoff]] = {"touchpoints": Touchpoint, "feedback": Feedback, "stage_changes": StageChange, "handoffs": Handoff}
+MOVED: dict[str, type[Touchpoint | Feedback | StageChange | Handoff]] = {
+    "touchpoints": Touchpoint,
+    "feedback": Feedback,
+    "stage_changes": StageChange,
+    "handoffs": Handoff,
+}
 FILLED = {"value": "value", "renewal": "renewal_date"}
 
 
@@ -183,6 +188,7 @@ def merge_customers(
         customer_id=keep.id,
         **details,
     )
+    session.flush()  # the audit entry's id goes on the reply's Undo button
     return Merged(duplicate, keep, {name: len(ids) for name, ids in moved.items()}, event)
 
 

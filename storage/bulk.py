@@ -190,7 +190,11 @@ def record_activity(session: Session, changes: Sequence[Mapping[str, Any]]) -> N
 
 
 def stream_customers(session: Session, workspace_id: str) -> Iterator[Sequence[Any]]:
-    """The workspace's customers that were not erased, oldest first, read in chunks."""
+    """The workspace's customers that were not erased, oldest first, read in chunks.
+
+    Archived customers are exported; merged duplicates are not (their rows moved to the customer kept, and a
+    row of their own would come back as a second customer on import).
+    """
     yield from session.execute(
         select(
             Customer.name,
@@ -201,7 +205,7 @@ def stream_customers(session: Session, workspace_id: str) -> Iterator[Sequence[A
             Customer.value,
             Customer.renewal_date,
         )
-        .where(Customer.workspace_id == workspace_id, Customer.erased_at.is_(None))
+        .where(Customer.workspace_id == workspace_id, Customer.erased_at.is_(None), Customer.merged_into_id.is_(None))
         .order_by(Customer.id)
         .execution_options(yield_per=READ_CHUNK)
     )
