@@ -101,6 +101,8 @@ def test_an_archived_customer_leaves_lists_and_risk_lists_but_opens_by_name(bot,
     assert "🗄️ Archived *Initech*: it is hidden from lists, health and digests, and its data is kept." in reply
     assert "Initech" not in reply_text(run(bot, "/customer", "list"))
     assert "Initech" not in reply_text(run(bot, "/lifecycle", "at-risk"))
+    clock.advance(minutes=20)  # stored health gets old: the re-assessment leaves archived customers out
+    assert "Initech" not in reply_text(run(bot, "/lifecycle", "at-risk"))
     assert "Globex" in reply_text(run(bot, "/lifecycle", "at-risk"))
     assert "Initech" in reply_text(run(bot, "/customer", '"Initech"'))
     assert customer(bot, "Initech").risk_level is None
