@@ -211,7 +211,9 @@ def undoable_event(session: Session, *, workspace_id: str, event_id: int) -> Aud
     event = session.scalars(
         select(AuditEvent).where(AuditEvent.id == event_id, AuditEvent.workspace_id == workspace_id).with_for_update()
     ).one_or_none()
-    if event is None or event.action not in UNDOERS:
+    if event is None:
+        raise CannotUndo("I couldn't find that change.")
+    if event.action not in UNDOERS:
         raise CannotUndo("That change can't be undone.")
     return event
 

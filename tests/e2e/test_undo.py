@@ -138,7 +138,7 @@ def test_a_forged_or_foreign_undo_changes_nothing(bot):
     other = SlackSender(bot.slack.bot_url, SIGNING_SECRET, team_id="T0OTHER", standin=bot.standin)
     sent = other.block_action("undo_change", undo["value"], user_id="U0REP")
     foreign = bot.standin.wait_for_response_posts(count=1, url=sent.response_url)[0].body
-    assert "That change can't be undone." in reply_text(foreign)
+    assert "I couldn't find that change." in reply_text(foreign)
     created = [event.id for event in entries(bot) if event.action == "customer.created"]
     assert "That change can't be undone." in reply_text(click(bot, {**undo, "value": str(created[0])}))
     assert snapshot(bot) == before

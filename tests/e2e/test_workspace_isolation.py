@@ -209,13 +209,28 @@ TAMPERED: dict[str, Case] = {
         CallbackId.FEEDBACK_MODAL,
         submit(CallbackId.FEEDBACK_MODAL, plain_input(BlockId.FEEDBACK, INPUT_ACTION, "We will cancel")),
     ),
+    "undo A's change": Case(ActionId.UNDO_CHANGE, click(ActionId.UNDO_CHANGE, lambda ids: str(ids.audit))),
+    "confirm merging A's customer": Case(
+        ActionId.MERGE_CUSTOMERS,
+        lambda beta, ids: beta.slack.block_action(
+            ActionId.MERGE_CUSTOMERS,
+            json.dumps({"d": ids.customer, "k": ids.customer + 1, "t": int(beta.clock().timestamp())}),
+            user_id=BEA,
+        ),
+    ),
     "cancel A's digest": Case(
         "/lifecycle digest cancel",
         lambda beta, ids: beta.slack.command("/lifecycle", f"digest cancel {ids.schedule}", user_id=BEA),
     ),
 }
 # Elements that carry no id of ours: nothing to tamper with.
-WITHOUT_IDS = {ActionId.OPEN_TOUCH_FORM, ActionId.OPEN_STAGE_FORM, ActionId.OPEN_FEEDBACK_FORM, ActionId.ERASE_CANCEL}
+WITHOUT_IDS = {
+    ActionId.OPEN_TOUCH_FORM,
+    ActionId.OPEN_STAGE_FORM,
+    ActionId.OPEN_FEEDBACK_FORM,
+    ActionId.ERASE_CANCEL,
+    ActionId.MERGE_CANCEL,
+}
 # The message shortcut carries Slack's own message, not an id of ours; the forms it opens are tampered with above.
 WITHOUT_IDS_CALLBACKS = {CallbackId.FEEDBACK_SHORTCUT}
 
