@@ -11,7 +11,7 @@ import pycountry
 from sqlalchemy.orm import Session
 
 from lifecycle.audit import record_audit
-from lifecycle.errors import InvalidInput
+from lifecycle.errors import InvalidInput, LifecycleError
 from storage import repositories as repo
 from storage.models import AuditEvent
 
@@ -130,13 +130,13 @@ def check_currency(typed: str | None, workspace_currency: str | None) -> None:
         return
     shown = typed.upper() if len(typed) == 3 and typed.isalpha() else typed
     if workspace_currency is None:
-        raise InvalidInput(
+        raise LifecycleError(
             f"This workspace has no currency yet, so I can't take an amount in {shown}.",
             hint="Give the amount without a currency (`value 12000`), or ask an admin to set one: "
             "`/lifecycle currency EUR`.",
         )
     if workspace_currency not in SYMBOLS.get(typed, (typed,)):
-        raise InvalidInput(
+        raise LifecycleError(
             f"Values in this workspace are in {workspace_currency} ({currency_name(workspace_currency)}), not {shown}.",
             hint=f"Give the amount in {workspace_currency}, or without a currency. "
             "Admins change the currency with `/lifecycle currency <code>`.",
@@ -148,7 +148,7 @@ def set_currency(session: Session, *, workspace_id: str, code: str, actor: str, 
     workspace = repo.ensure_workspace(session, workspace_id, now=now)
     code = currency_code(code)
     if workspace.currency == code:
-        raise InvalidInput(f"Values are in {code} ({currency_name(code)}) already.")
+        raise LifecycleError(f"Values are in {code} ({currency_name(code)}) already.")
     previous, workspace.currency = workspace.currency, code
     event = record_audit(
         session,

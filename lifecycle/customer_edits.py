@@ -78,10 +78,10 @@ def rename_customer(
     found = editable_customer(session, workspace_id=workspace_id, customer=customer)
     clean = clean_customer_name(new_name)
     if clean == found.name:
-        raise InvalidInput(f"It is called “{clean}” already.")
+        raise LifecycleError(f"It is called “{clean}” already.")
     taken = _name_taken_by(session, found, clean)
     if taken is not None:
-        raise InvalidInput(
+        raise LifecycleError(
             f"There is already a customer called “{taken.name}”.",
             hint=f'Pick another name, or merge the two: `/customer merge "{found.name}" into "{taken.name}"`.',
         )
@@ -91,7 +91,7 @@ def rename_customer(
         with session.begin_nested():  # someone may have taken the name since the check
             session.flush()
     except IntegrityError:
-        raise InvalidInput(f"Another customer was just given the name “{clean}”.") from None
+        raise LifecycleError(f"Another customer was just given the name “{clean}”.") from None
     event = record_audit(
         session,
         workspace_id=workspace_id,
@@ -113,7 +113,7 @@ def set_owner(
     team = owning_team(found.stage)
     row = session.get(CustomerTeamOwner, (found.id, team))
     if found.owner_user_id == owner and row is not None and row.user_id == owner:
-        raise InvalidInput(f"{found.name} has that owner already.")
+        raise LifecycleError(f"{found.name} has that owner already.")
     previous, previous_team_owner = found.owner_user_id, row.user_id if row is not None else None
     if row is None:
         session.add(CustomerTeamOwner(customer_id=found.id, team=team, user_id=owner, assigned_at=now))
@@ -143,13 +143,13 @@ def archive_customer(
     archived_at = found.archived_at  # kept in the audit entry, so undoing a restore puts the same date back
     if restore:
         if archived_at is None:
-            raise InvalidInput(f"{found.name} is not archived.")
+            raise LifecycleError(f"{found.name} is not archived.")
         found.archived_at, found.updated_at = None, now
         session.flush()
         refresh_customer_health(session, workspace_id=workspace_id, customer_id=found.id, now=now)
     else:
         if found.archived_at is not None:
-            raise InvalidInput(
+            raise LifecycleError(
                 f"{found.name} is archived already.", hint=f'Bring it back with `/customer restore "{found.name}"`.'
             )
         found.archived_at, found.updated_at = now, now
@@ -194,7 +194,7 @@ def set_customer_fact(
     column = "value" if fact == "value" else "renewal_date"
     previous = getattr(found, column)
     if previous == value:
-        raise InvalidInput(
+        raise LifecycleError(
             f"{found.name} has that {fact} already." if value is not None else f"{found.name} has no {fact}."
         )
     setattr(found, column, value)

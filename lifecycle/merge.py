@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from lifecycle.audit import record_audit
 from lifecycle.customer_edits import clear_stored_health
 from lifecycle.customers import CustomerRef, resolve_customer
-from lifecycle.errors import InvalidInput, LifecycleError
+from lifecycle.errors import LifecycleError
 from lifecycle.outbox import enqueue, has_undelivered
 from lifecycle.risk import refresh_customer_health
 from lifecycle.states import HandoffStatus, OutboxKind
@@ -55,14 +55,14 @@ class Merged:
 
 def _check(duplicate: Customer, keep: Customer) -> None:
     if duplicate.id == keep.id:
-        raise InvalidInput(f"Both names find the same customer, {keep.name}: there is nothing to merge.")
+        raise LifecycleError(f"Both names find the same customer, {keep.name}: there is nothing to merge.")
     for customer in (duplicate, keep):
         if customer.erased_at is not None:
             raise LifecycleError("One of the two customers was erased; an erased customer can't be merged.")
     if duplicate.merged_into_id is not None:
-        raise InvalidInput(f"{duplicate.name} was merged into another customer already.")
+        raise LifecycleError(f"{duplicate.name} was merged into another customer already.")
     if keep.merged_into_id is not None:
-        raise InvalidInput(f"{keep.name} was merged into another customer; merge into that one instead.")
+        raise LifecycleError(f"{keep.name} was merged into another customer; merge into that one instead.")
 
 
 def _counts(session: Session, customer_id: int) -> dict[str, int]:
