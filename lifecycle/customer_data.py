@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from lifecycle.audit import audit_page, record_audit, redact_customer
 from lifecycle.customers import CustomerRef, resolve_customer
 from lifecycle.errors import LifecycleError
+from lifecycle.names import fold_name
 from lifecycle.outbox import enqueue
 from lifecycle.states import OutboxKind
 from storage.models import (
@@ -128,15 +129,19 @@ def erase_customer(session: Session, *, workspace_id: str, customer_id: int, act
     if customer.erased_at is not None:
         raise LifecycleError(f"{customer.name} was already erased.")
     old_name = customer.name
-    customer.name = erased_name(customer_id)
-    customer.name_key = erased_name(customer_id).casefold()
-    customer.erased_at, customer.updated_at = now, now
+    _forget_name(customer, now)
     customer.value, customer.renewal_date = None, None
     customer.health_score = customer.risk_level = customer.health_reasons = customer.red_flags = None
     cleared = 0
+    # Duplicates merged into it are other names of the same customer: they go too.
+    for alias in session.scalars(
+        select(Customer).where(Customer.workspace_id == workspace_id, Customer.merged_into_id == customer_id)
+    ):
+        _forget_name(alias, now)
+        cleared += 1 + redact_customer(session, workspace_id=workspace_id, customer_id=alias.id)
     for model, values in (
-        (Touchpoint, {"note": "", "intent_phrase": None, "intent": None}),
-        (Feedback, {"text": "", "intent_phrase": None, "intent": None}),
+        (Touchpoint, {"note": "", "intent_phrase": None, "intent": None, "permalink": None}),
+        (Feedback, {"text": "", "intent_phrase": None, "intent": None, "permalink": None}),
         (StageChange, {"reason": None}),
         (Handoff, {"reason": None}),
     ):
@@ -159,6 +164,14 @@ def erase_customer(session: Session, *, workspace_id: str, customer_id: int, act
         session, workspace_id=workspace_id, actor=actor, action="customer.erased", now=now, customer_id=customer_id
     )
     return cleared
+
+
+def _forget_name(customer: Customer, now: datetime) -> None:
+    """The customer is called "Erased customer #12" from now on, under every key it could be found by."""
+    customer.name = erased_name(customer.id)
+    customer.name_key = customer.name.casefold()
+    customer.fold_key = fold_name(customer.name)
+    customer.erased_at, customer.updated_at = now, now
 
 
 def _forget_held_commands(session: Session, *, workspace_id: str, name: str) -> int:

@@ -121,3 +121,21 @@ def test_erasing_twice_says_it_was_already_erased(bot):
     click(bot, erase)
     again = click(bot, erase)
     assert "was already erased" in reply_text(again)
+
+
+def test_erasing_also_forgets_the_names_merged_into_it(bot):
+    acme = acme_with_history(bot)
+    run(bot, "/customer", 'add "Acme Holdings"')
+    [merge, _] = buttons(run(bot, "/customer", 'merge "Acme Holdings" into "Acme Corp"'))
+    click(bot, merge)
+    assert "Acme Corp" in reply_text(run(bot, "/customer", '"Acme Holdings"'))  # the alias finds the kept one
+    [erase, _] = buttons(run(bot, "/customer", "erase acme"))
+    click(bot, erase)
+    with bot.session_factory() as session:
+        names = [customer.name for customer in session.scalars(select(Customer))]
+        keys = " ".join(f"{c.name_key} {c.fold_key}" for c in session.scalars(select(Customer)))
+    assert all(name.startswith("Erased customer #") for name in names), names
+    assert "acme" not in keys
+    for typed in ('"Acme Holdings"', "acme", '"Acme Corp."'):
+        assert "I couldn't find" in reply_text(run(bot, "/customer", typed)), typed
+    assert acme
