@@ -1,7 +1,7 @@
 """What a person does on the sandbox page, turned into what Slack would send the bot, and the bot's answers applied.
 
-Typing a slash command, posting a message, clicking a button, typing in an external select, submitting or closing
-a modal, opening the App Home: each is one method here.
+Typing a slash command, posting a message, clicking a button, running a message shortcut, typing in an external
+select, submitting or closing a modal, opening the App Home: each is one method here.
 """
 
 from __future__ import annotations
@@ -28,10 +28,19 @@ class PageError(Exception):
 class PageActions:
     """The page's verbs. `bot` is set once the bot's request URL is known."""
 
-    def __init__(self, workspace: Workspace, api: SlackApi, commands: set[str], root_url: Callable[[], str]) -> None:
+    def __init__(
+        self,
+        workspace: Workspace,
+        api: SlackApi,
+        commands: set[str],
+        root_url: Callable[[], str],
+        *,
+        shortcuts: frozenset[str] = frozenset(),
+    ) -> None:
         self.workspace = workspace
         self.api = api
         self.commands = commands
+        self.shortcuts = shortcuts  # callback_ids of the manifest's message shortcuts
         self.root_url = root_url
         self.bot: BotConnection | None = None
 
@@ -157,6 +166,31 @@ class PageActions:
         reply = self._bot().interaction(payload)
         if reply.status != 200:
             self._failed(f"button {action.get('action_id')}", reply)
+            return {"ok": False, "error": f"HTTP {reply.status}"}
+        return {"ok": True}
+
+    def run_shortcut(self, user: str, callback_id: str, channel: str, ts: str) -> JsonDict:
+        """A message shortcut picked in a message's "More actions" menu: message_action, as Slack sends it."""
+        self.check_user(user)
+        if callback_id not in self.shortcuts:
+            raise PageError(f"the app has no message shortcut {callback_id!r}")
+        channel = self._check_channel(user, channel)
+        with self.workspace.cond:
+            message = self.workspace.find(channel, ts)
+            # Slack offers no shortcuts on ephemeral messages (they are not stored anywhere it could point at).
+            if message is None or message.visible_to is not None or not self.workspace.visible(message, user):
+                raise PageError("no such message")
+            shown = message.as_json()
+        payload = slack_requests.message_shortcut(
+            user=user,
+            trigger_id=self.workspace.new_trigger(user),
+            callback_id=callback_id,
+            message=shown,
+            response_url=self._response_url(ResponseTarget(user, channel)),
+        )
+        reply = self._bot().interaction(payload)
+        if reply.status != 200:
+            self._failed(f"shortcut {callback_id}", reply)
             return {"ok": False, "error": f"HTTP {reply.status}"}
         return {"ok": True}
 

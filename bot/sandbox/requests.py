@@ -124,6 +124,20 @@ def message_actions(*, user: str, trigger_id: str, action: JsonDict, message: Js
     return payload
 
 
+def message_shortcut(*, user: str, trigger_id: str, callback_id: str, message: JsonDict, response_url: str) -> JsonDict:
+    """message_action: a message shortcut from a message's "More actions" menu, with the message it was used on."""
+    payload = _interaction("message_action", user, trigger_id)
+    channel = str(message["channel"])
+    shown: JsonDict = {"type": "message", "user": message["user"], "ts": message["ts"], "text": message["text"]}
+    shown |= {key: message[key] for key in ("bot_id", "blocks", "thread_ts", "reply_count") if message.get(key)}
+    if not message.get("bot_id"):
+        shown["team"] = TEAM_ID  # Slack marks a person's message with their team
+    payload |= {"callback_id": callback_id, "action_ts": f"{time.time():.6f}", "message_ts": message["ts"]}
+    payload |= {"message": shown, "channel": {"id": channel, "name": channel_name(channel)}}
+    payload["response_url"] = response_url
+    return payload
+
+
 def view_actions(*, user: str, trigger_id: str, action: JsonDict, view: JsonDict) -> JsonDict:
     """block_actions for a click in a modal or the App Home (no channel, no response_url)."""
     payload = _interaction("block_actions", user, trigger_id)

@@ -70,9 +70,18 @@ class Sandbox:
     def start(self) -> Sandbox:
         """Bind the page's port, migrate, serve the workspace, wire the bot against it, seed the demo if asked."""
         api = SlackApi(self.workspace, lambda: self.url)
-        commands = build_manifest()["features"]["slash_commands"]
-        self.actions = PageActions(self.workspace, api, {c["command"] for c in commands}, lambda: self.url)
-        self.page_server = self._bind(SandboxServer(self.workspace, api, self.actions, commands))
+        features = build_manifest()["features"]
+        commands = features["slash_commands"]
+        # Read from the manifest, so every message shortcut the app declares shows in each message's menu.
+        shortcuts = [s for s in features.get("shortcuts", []) if s.get("type") == "message"]
+        self.actions = PageActions(
+            self.workspace,
+            api,
+            {c["command"] for c in commands},
+            lambda: self.url,
+            shortcuts=frozenset(s["callback_id"] for s in shortcuts),
+        )
+        self.page_server = self._bind(SandboxServer(self.workspace, api, self.actions, commands, shortcuts))
         try:
             self._migrate()
             if self.keeper is not None:

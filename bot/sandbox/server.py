@@ -1,7 +1,7 @@
 """The sandbox's web server (WSGI, served by waitress): the page, its JSON endpoints, and Slack's side for the bot.
 
 GET  /                      the page (static/index.html) and GET /static/<file> its CSS, JS and images
-GET  /sandbox/config        people, channels and slash commands (from the app manifest)
+GET  /sandbox/config        people, channels, slash commands and message shortcuts (from the app manifest)
 GET  /sandbox/state         what one person sees; long-polls with ?since=<version>
 POST /sandbox/<verb>        what a person does (see PageActions)
 GET  /sandbox/files/<id>    an uploaded file, e.g. the digest's funnel chart
@@ -66,11 +66,19 @@ STATUS_TEXT = {
 class SandboxServer:
     """The WSGI application: routes requests to the page, the page's verbs and the Web API stand-in."""
 
-    def __init__(self, workspace: Workspace, api: SlackApi, actions: PageActions, commands: list[JsonDict]) -> None:
+    def __init__(
+        self,
+        workspace: Workspace,
+        api: SlackApi,
+        actions: PageActions,
+        commands: list[JsonDict],
+        shortcuts: list[JsonDict] | None = None,
+    ) -> None:
         self.workspace = workspace
         self.api = api
         self.actions = actions
         self.commands = commands  # the manifest's slash_commands, for the composer's hints
+        self.shortcuts = shortcuts or []  # the manifest's message shortcuts, for each message's menu
 
     def __call__(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
         """Serve one request."""
@@ -138,7 +146,7 @@ class SandboxServer:
         return Response(404, "not found")
 
     def config(self) -> JsonDict:
-        """Who and what the page lists: people, channels, the bot and the slash commands."""
+        """Who and what the page lists: people, channels, the bot, the slash commands and the message shortcuts."""
         return {
             "team_id": TEAM_ID,
             "bot_user_id": BOT_USER_ID,
@@ -149,6 +157,10 @@ class SandboxServer:
             ],
             "channels": [{"id": c.channel_id, "name": c.name, "purpose": c.purpose} for c in CHANNELS],
             "commands": self.commands,
+            "shortcuts": [
+                {key: shortcut.get(key, "") for key in ("name", "callback_id", "description")}
+                for shortcut in self.shortcuts
+            ],
         }
 
     def state(self, query: dict[str, list[str]]) -> JsonDict:
@@ -183,6 +195,8 @@ class SandboxServer:
                 view_id=str(data.get("view_id", "")),
                 values=data.get("values") or {},
             )
+        if name == "shortcut":
+            return actions.run_shortcut(user, str(data["callback_id"]), str(data["channel"]), str(data["ts"]))
         if name == "suggest":
             args = (str(data["view_id"]), str(data["block_id"]), str(data["action_id"]), str(data.get("value", "")))
             return actions.suggest(user, *args)

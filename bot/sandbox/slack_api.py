@@ -14,6 +14,7 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from bot.sandbox.people import BOT_ID, BOT_USER_ID, CHANNELS, PEOPLE, TEAM_ID
+from bot.sandbox.permalinks import permalink
 from bot.sandbox.workspace import JsonDict, Message, StoredFile, Workspace, dm_channel, user_of_dm
 
 logger = logging.getLogger(__name__)
@@ -213,10 +214,12 @@ class SlackApi:
         return {"message_ts": ts}
 
     def permalink(self, params: JsonDict) -> JsonDict:
-        """chat.getPermalink: a link into the sandbox page."""
+        """chat.getPermalink: a Slack-shaped link that the page opens at the message (see permalinks.py)."""
         channel = self.channel_id(params.get("channel"))
-        ts = str(params.get("message_ts", ""))
-        return {"channel": channel, "permalink": f"{self.root_url()}/#{channel}/{ts}"}
+        message = self.workspace.find(channel, str(params.get("message_ts", "")))
+        if message is None or message.visible_to is not None:
+            raise ApiError("message_not_found")
+        return {"channel": channel, "permalink": permalink(channel, message.ts, message.thread_ts)}
 
     # -- views -----------------------------------------------------------------------------
     def _trigger_user(self, params: JsonDict) -> str:

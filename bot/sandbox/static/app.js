@@ -11,6 +11,7 @@ const App = (() => {
   let version = -1;
   let poller = null;
   let hintIndex = 0;
+  let focus = null; // { channel, ts, thread } of a followed permalink, until its message is drawn
   const rendered = { messages: "", thread: "", home: "" };
   const seen = {}; // user|channel -> message count already seen
 
@@ -90,6 +91,27 @@ const App = (() => {
     refresh();
   }
 
+  // A permalink to a sandbox message opens its conversation (as its owner, for a DM) at the message; other
+  // links open in a new tab. Returns whether the link was one of ours.
+  function follow(href) {
+    const link = Links.parse(href);
+    if (!link) return false;
+    const owner = config.people.find((p) => p.dm === link.channel);
+    if (!owner && !config.channels.some((c) => c.id === link.channel)) {
+      toast("That message is in a conversation the sandbox does not have.");
+      return true;
+    }
+    if (owner && owner.id !== user) switchUser(owner.id);
+    focus = link;
+    go(link.channel);
+    if (link.thread) openThread(link.thread);
+    return true;
+  }
+
+  function openUrl(href) {
+    if (!follow(href)) window.open(href, "_blank", "noopener");
+  }
+
   // -- drawing ---------------------------------------------------------------------------------
   function avatar(id, name) {
     const initials = (name || "?").split(/\s+/).map((part) => part[0]).join("").slice(0, 2).toUpperCase();
@@ -155,9 +177,12 @@ const App = (() => {
     const replies = !inThread && m.reply_count
       ? el("button", { class: "replies", type: "button", onclick: () => openThread(m.ts) }, `${m.reply_count} ${m.reply_count === 1 ? "reply" : "replies"}`, el("span", { class: "last-reply" }, ` Last reply ${timeOf(m.latest_reply)}`))
       : null;
-    const tools = !inThread && !m.ephemeral
-      ? el("div", { class: "message-tools" }, el("button", { type: "button", title: "Reply in thread", onclick: () => openThread(m.ts) }, "💬 Reply"))
-      : null;
+    // As in Slack: no thread and no shortcuts on an ephemeral message.
+    const tools = m.ephemeral
+      ? null
+      : el("div", { class: "message-tools" },
+        inThread ? null : el("button", { type: "button", title: "Reply in thread", onclick: () => openThread(m.ts) }, "💬 Reply"),
+        MessageMenu.button(m, config.shortcuts || [], (shortcut) => post("shortcut", { channel: m.channel, ts: m.ts, callback_id: shortcut.callback_id })));
     return el("div", { class: `message${m.ephemeral ? " ephemeral" : ""}`, "data-ts": m.ts, "data-user": m.user },
       avatar(m.user, m.user_name),
       el("div", { class: "message-main" },
@@ -222,6 +247,11 @@ const App = (() => {
     if (place === "home") drawHome(snapshot.home);
     else drawMessages(snapshot.messages);
     drawThread(snapshot.thread);
+    // A followed permalink: shown once its conversation is drawn (older than what the page holds: not at all).
+    if (focus && place === focus.channel && thread === focus.thread) {
+      Links.reveal(focus.ts, Boolean(focus.thread));
+      focus = null;
+    }
     Modals.render(snapshot.modals);
     $("notices").replaceChildren(...snapshot.notices.slice(-5).map((n) => el("li", {}, n)));
   }
@@ -324,7 +354,10 @@ const App = (() => {
       if (link) {
         event.preventDefault();
         go(link.dataset.channel);
+        return;
       }
+      const anchor = event.target.closest("a[href]");
+      if (anchor && follow(anchor.href)) event.preventDefault();
     });
     drawPeople();
     drawPlace();
@@ -333,7 +366,7 @@ const App = (() => {
     poll();
   }
 
-  return { start, post, confirm: (spec) => Modals.confirm(spec), go, switchUser };
+  return { start, post, confirm: (spec) => Modals.confirm(spec), go, switchUser, openUrl };
 })();
 
 window.addEventListener("DOMContentLoaded", App.start);

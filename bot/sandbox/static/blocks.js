@@ -35,7 +35,7 @@ const Blocks = (() => {
     const node = el("button", { class: classes, type: "button", "data-action-id": element.action_id }, optionText(element));
     node.addEventListener("click", async () => {
       if (element.confirm && !(await App.confirm(element.confirm))) return;
-      if (element.url) window.open(element.url, "_blank", "noopener");
+      if (element.url) App.openUrl(element.url); // a permalink stays in the sandbox
       node.disabled = true;
       const action = { type: "button", action_id: element.action_id, block_id: blockId, text: element.text };
       if (element.value !== undefined) action.value = element.value;

@@ -27,7 +27,8 @@ const Mrkdwn = (() => {
     const dayDiff = Math.round((new Date().setHours(0, 0, 0, 0) - new Date(when).setHours(0, 0, 0, 0)) / 86400000);
     const pretty = (plain) => (dayDiff === 0 ? "Today" : dayDiff === 1 ? "Yesterday" : dayDiff === -1 ? "Tomorrow" : plain);
     const tokens = {
-      date_num: when.toISOString().slice(0, 10),
+      // The reader's own day, as every other token (toISOString would give UTC's).
+      date_num: `${when.getFullYear()}-${String(when.getMonth() + 1).padStart(2, "0")}-${String(when.getDate()).padStart(2, "0")}`,
       date: `${month} ${ordinal(when.getDate())}, ${when.getFullYear()}`,
       date_short: `${short} ${when.getDate()}, ${when.getFullYear()}`,
       date_long: `${when.toLocaleString("en-US", { weekday: "long" })}, ${month} ${ordinal(when.getDate())}, ${when.getFullYear()}`,
@@ -70,8 +71,10 @@ const Mrkdwn = (() => {
       return `<a class="channel-link" href="#" data-channel="${escapeHtml(id)}">#${escapeHtml(unslack(name))}</a>`;
     }
     if (target.startsWith("!date^")) {
-      const [, seconds, format] = target.split("^");
-      return escapeHtml(formatDate(seconds, unslack(format || ""), unslack(label || "")));
+      const [, seconds, format, link] = target.split("^");
+      const shown = escapeHtml(formatDate(seconds, unslack(format || ""), unslack(label || "")));
+      // <!date^…^{format}^https://…|fallback>: the date is a link.
+      return link && /^https?:/i.test(unslack(link)) ? `<a href="${escapeHtml(unslack(link))}" target="_blank" rel="noopener">${shown}</a>` : shown;
     }
     if (target.startsWith("!subteam^")) return `<span class="mention">@${escapeHtml(unslack(label || "team"))}</span>`;
     if (target.startsWith("!")) return `<span class="mention">@${escapeHtml(target.slice(1))}</span>`;
