@@ -68,10 +68,20 @@ def home_summary(session: Session, *, workspace_id: str, user_id: str) -> HomeSu
         )
         if role in team_names
     ]
-    pending = [Handoff.workspace_id == workspace_id, Handoff.status == HandoffStatus.PENDING]
+    # An archived customer's open handoff waits for nobody: it is left out, like the customer.
+    pending = [
+        Handoff.workspace_id == workspace_id,
+        Handoff.status == HandoffStatus.PENDING,
+        Customer.archived_at.is_(None),
+    ]
     if teams:
         pending.append(Handoff.to_team.in_(teams))
-    waiting_total = session.scalar(select(func.count()).select_from(Handoff).where(*pending)) or 0
+    waiting_total = (
+        session.scalar(
+            select(func.count()).select_from(Handoff).join(Customer, Customer.id == Handoff.customer_id).where(*pending)
+        )
+        or 0
+    )
     rows = session.execute(
         select(
             Handoff.id,
