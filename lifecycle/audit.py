@@ -1,7 +1,8 @@
 """The audit trail: one row per change, in the change's own transaction.
 
-The table is append-only: nothing here or elsewhere updates or deletes a row, with one exception that the law
-asks for: erasing a customer replaces the personal text inside its rows (names, reasons, notes) with a marker.
+Nothing deletes a row. Two things update one: an Undo marks the entry it undid (`undone_at`, so a change is
+undone once; the undo is recorded as an entry of its own), and erasing a customer, as the law asks, replaces
+the personal text inside its rows (names, reasons, notes) with a marker.
 """
 
 from __future__ import annotations
