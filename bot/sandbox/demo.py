@@ -12,7 +12,9 @@ import itertools
 import logging
 import random
 from collections.abc import Callable
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -20,12 +22,14 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.sandbox import people
 from bot.sandbox.demo_cast import (
     DEMO_AT_RISK_CUSTOMERS,
+    DEMO_CURRENCY,
     DEMO_FRESH_HANDOFF_CUSTOMER,
     DEMO_HANDOFF_CUSTOMER,
     DEMO_NEWLY_LOYAL_CUSTOMERS,
     DEMO_WATCH_CUSTOMERS,
     FORWARD_REASONS,
     GRUMBLES,
+    JOURNEY_DAYS,
     NOTES,
     PRAISE,
     REPEAT_BUSINESS,
@@ -35,8 +39,12 @@ from bot.sandbox.demo_cast import (
     TIMEZONE,
     _stories,
     _Story,
+    annual_value,
+    renews_in,
 )
 from lifecycle.activity import log_touchpoint, move_stage, record_feedback
+from lifecycle.currency import set_currency
+from lifecycle.customer_edits import set_customer_fact
 from lifecycle.customers import add_customer
 from lifecycle.handoffs import accept_handoff, pending_handoff
 from lifecycle.names import name_key
@@ -56,7 +64,8 @@ Action = Callable[[Session, datetime], object]
 DEMO_SEED = 20261123
 TEAM_ID = people.TEAM_ID
 HISTORY_DAYS = 180.0  # the team adopted the bot then, adding the customers it had
-JOURNEY_DAYS = 70.0  # a customer already in a stage this long ago was added in that stage
+FACT_DELAY = 0.003  # days after signing (about four minutes) that the owner fills in value and renewal
+PAYING = (Stage.CONVERSION, Stage.RETENTION, Stage.LOYALTY)  # customers with a contract to renew
 ROUTED_AGO = timedelta(minutes=55)  # the manager routes the channels just before the fresh events
 
 
@@ -105,12 +114,18 @@ class _Timeline:
             session, workspace_id=TEAM_ID, customer=self.ids[name], to=to, actor=actor, reason=reason, now=at
         ))  # fmt: skip
 
+    def fact(self, name: str, days_ago: float, fact: str, value: Decimal | date, actor: str) -> None:
+        """The customer's annual value or renewal date is set, as `/customer set` does."""
+        self.at(days_ago, lambda session, at: set_customer_fact(
+            session, workspace_id=TEAM_ID, customer=self.ids[name], fact=fact, value=value, actor=actor, now=at
+        ))  # fmt: skip
+
     def accept(self, name: str, days_ago: float, user: str) -> None:
         """Someone of the receiving team accepts the customer's open handoff, if its move opened one."""
 
         def accept(session: Session, at: datetime) -> None:
             handoff = pending_handoff(session, self.ids[name])
-            if handoff is not None:  # today a churn opens one too; a lost deal is closed by taking it
+            if handoff is not None:  # a churn opens none
                 accept_handoff(session, workspace_id=TEAM_ID, handoff_id=handoff.id, user=user, now=at)
 
         self.at(days_ago, accept)
@@ -148,6 +163,7 @@ def _plan(timeline: _Timeline, story: _Story, rng: random.Random) -> None:
             timeline.touch(story.name, entered - 0.01, K.PURCHASE, "Contract signed, annual plan.", mover)
         if owning_team(before) != owning_team(stage) and not (last and story.pending):
             timeline.accept(story.name, entered - rng.uniform(0.04, 0.25), user)
+    _facts(timeline, story, path)
     stage, entered = path[-1]
     user = TEAM_USER[owning_team(stage)]
     if stage != Stage.CHURNED:
@@ -160,6 +176,25 @@ def _plan(timeline: _Timeline, story: _Story, rng: random.Random) -> None:
             timeline.feedback(story.name, days_ago, words, user)
         else:
             timeline.touch(story.name, days_ago, said_kind, words, user)
+
+
+def _facts(timeline: _Timeline, story: _Story, path: list[tuple[Stage, float]]) -> None:
+    """The deal's value once past reach, and a paying customer's renewal date, a year from signing."""
+    qualified = next(((s, days) for s, days in path if s not in (Stage.REACH, Stage.CHURNED)), None)
+    if qualified is None:  # lost while still in reach: never priced
+        return
+    stage, entered = qualified
+    owner = TEAM_USER[owning_team(stage)]
+    value = annual_value(story.name, stage)
+    if value is not None:
+        timeline.fact(story.name, entered - FACT_DELAY, "value", Decimal(value), owner)
+    if story.stage not in PAYING:
+        return
+    # Signed in the history (its move to conversion), or before it (added already a customer).
+    signed = next((days for s, days in path if s == Stage.CONVERSION), path[0][1])
+    renewal = timeline.now + timedelta(days=renews_in(story.name, signed))
+    owner = TEAM_USER[owning_team(story.stage)]
+    timeline.fact(story.name, signed - 2 * FACT_DELAY, "renewal", renewal.astimezone(ZoneInfo(TIMEZONE)).date(), owner)
 
 
 def _touches(
@@ -226,6 +261,7 @@ def _seed(session: Session, now: datetime) -> None:
     rng, manager = random.Random(DEMO_SEED), people.MANAGER
     started = now - timedelta(days=HISTORY_DAYS + 1)
     update_sla(session, workspace_id=TEAM_ID, change=SlaChange(timezone=TIMEZONE), actor=manager, now=started)
+    set_currency(session, workspace_id=TEAM_ID, code=DEMO_CURRENCY, actor=manager, now=started)
     ids: dict[str, int] = {}
     history = _Timeline(now, ids)
     for story in _stories(now, rng):

@@ -33,6 +33,10 @@ DEMO_WATCH_CUSTOMERS = ("Foxglove Media", "Bluebell Learning", "Orchard Street B
 DEMO_NEWLY_LOYAL_CUSTOMERS = ("Northgate Opticians", "Summerhill Pharmacy", "Thistledown Travel")
 DEMO_LOYALTY_CANDIDATES = ("Lakeshore Veterinary", "Everly Studio")
 DEMO_LATE_HANDOFF_CUSTOMER = "Silverleaf Architects"  # waiting for services, reminded and escalated
+DEMO_CURRENCY = "USD"
+DEMO_RENEWING_CUSTOMER = "Alderbrook Insurance"  # at risk ("they won't renew") and renewing within weeks: red flag
+DEMO_RENEWS_IN_DAYS = 23
+DEMO_LOST_CUSTOMER = "Brackenfield Schools"  # churned after the purchase, with a reason and the value lost
 DEMO_FRESH_HANDOFF_CUSTOMER = "Kingsmere Health"  # handed to customer success in the last hour
 
 TEAM_USER: Mapping[Team, str] = {Team.SALES: people.SALES, Team.SERVICES: people.SERVICES, Team.SUCCESS: people.SUCCESS}
@@ -95,6 +99,8 @@ FORWARD_REASONS: Mapping[Stage, str] = {Stage.ACQUISITION: "Qualified: budget an
     Stage.CONVERSION: "Signed", Stage.RETENTION: "Onboarding complete, live",
     Stage.LOYALTY: "Renewed early and referring others"}  # fmt: skip
 FB = None  # in a story's words: feedback, not a touchpoint
+ANNUAL_VALUES = (6_000, 8_400, 12_000, 15_000, 18_000, 24_000, 30_000, 36_000, 48_000, 60_000, 84_000, 120_000)
+JOURNEY_DAYS = 70.0  # a customer already in a stage this long ago was added in that stage (demo.py seeds so)
 
 
 @dataclass(frozen=True)
@@ -170,6 +176,24 @@ def _stories(now: datetime, rng: random.Random) -> list[_Story]:
             told.append(_Story(name, stage, in_stage, quiet, repeat_business=rng.choice((0, 0, 1))))
     told.append(_Story("Marigold Events", Stage.CHURNED, 30, 0, Stage.REACH, "Went quiet after two calls"))
     return told
+
+
+def annual_value(name: str, stage: Stage) -> int | None:
+    """What a customer is worth a year (a prospect: its deal); none yet for one only just reached."""
+    if stage == Stage.REACH:
+        return None
+    # Drawn from the name, not the demo's generator, so the history's dates stay as they were without values.
+    return random.Random(f"value:{name}").choice(ANNUAL_VALUES)
+
+
+def renews_in(name: str, signed_days_ago: float) -> int:
+    """Days until a paying customer's renewal: a year after signing, or (signed before the history) any day."""
+    if name == DEMO_RENEWING_CUSTOMER:
+        return DEMO_RENEWS_IN_DAYS
+    if signed_days_ago < JOURNEY_DAYS:
+        return round(365 - signed_days_ago)
+    # Well past the 60-day warning, so only the customer above carries the renewal flag.
+    return random.Random(f"renewal:{name}").randint(75, 340)
 
 
 def _business_days_ago(now: datetime, days: int) -> float:

@@ -12,26 +12,33 @@ from bot.sandbox import people
 from bot.sandbox.demo import TEAM_ID, seed_demo
 from bot.sandbox.demo_cast import (
     DEMO_AT_RISK_CUSTOMERS,
+    DEMO_CURRENCY,
     DEMO_FRESH_HANDOFF_CUSTOMER,
     DEMO_HANDOFF_CUSTOMER,
     DEMO_LATE_HANDOFF_CUSTOMER,
+    DEMO_LOST_CUSTOMER,
     DEMO_LOYALTY_CANDIDATES,
     DEMO_NEWLY_LOYAL_CUSTOMERS,
     DEMO_RED_FLAGS,
+    DEMO_RENEWING_CUSTOMER,
+    DEMO_RENEWS_IN_DAYS,
     DEMO_WATCH_CUSTOMERS,
 )
+from handlers.blocks.customers import profile
+from handlers.blocks.health import at_risk_reply
 from lifecycle.activity import move_stage
 from lifecycle.customers import customer_profile
 from lifecycle.handoffs import HandoffResult
-from lifecycle.health import RiskLevel
+from lifecycle.health import RedFlag, RiskLevel
 from lifecycle.loyalty import loyalty_candidates, newly_loyal
 from lifecycle.risk import refresh_in_session, risk_list
 from lifecycle.routing import team_routes
 from lifecycle.schedules import active_schedules
 from lifecycle.stages import Stage, Team
 from lifecycle.states import HandoffStatus, OutboxKind
-from storage.models import Base, Customer, Feedback, Handoff, OutboxMessage, StageChange, Touchpoint
+from storage.models import Base, Customer, Feedback, Handoff, OutboxMessage, StageChange, Touchpoint, Workspace
 from tests.conftest import FixedClock
+from tests.sandbox.conftest import text_of
 
 MAX_ALERTS = 10
 
@@ -150,3 +157,34 @@ def test_seeding_the_demo_twice_changes_nothing(session_factory: sessionmaker[Se
 
     assert row_counts(session_factory) == before
     assert before["customers"] >= 55
+
+
+def test_the_demo_prices_its_customers_and_one_close_renewal_flags_an_at_risk_customer(
+    session_factory: sessionmaker[Session], clock: FixedClock
+) -> None:
+    seed_demo(session_factory, now=clock())
+
+    with session_factory() as session:
+        assert session.scalar(select(Workspace.currency).where(Workspace.id == TEAM_ID)) == DEMO_CURRENCY
+        customers = session.scalars(select(Customer).where(Customer.workspace_id == TEAM_ID)).all()
+        in_reach = [c for c in customers if c.stage == Stage.REACH]
+        assert in_reach and all(c.value is None for c in in_reach)  # nobody has priced a first contact
+        paying = [c for c in customers if c.stage in (Stage.CONVERSION, Stage.RETENTION, Stage.LOYALTY)]
+        assert all(c.value is not None and 5_000 <= c.value <= 150_000 for c in paying)
+        assert all(c.renewal_date is not None for c in paying)
+        flagged = [c.name for c in customers if RedFlag.RENEWAL_CLOSE.value in (c.red_flags or {})]
+        assert flagged == [DEMO_RENEWING_CUSTOMER]  # every other renewal is beyond the 60-day warning
+
+        renewing = customer_profile(session, workspace_id=TEAM_ID, customer=DEMO_RENEWING_CUSTOMER, now=clock())
+        shown = text_of(profile(renewing, now=clock()).as_kwargs())
+        assert f"{DEMO_CURRENCY} {renewing.customer.value:,.0f}" in shown, shown
+        assert f"in {DEMO_RENEWS_IN_DAYS} days" in shown, shown
+        at_risk = text_of(at_risk_reply(risk_list(session, workspace_id=TEAM_ID, level=RiskLevel.AT_RISK)).as_kwargs())
+        line = next(line for line in at_risk.splitlines() if DEMO_RENEWING_CUSTOMER in line)
+        reasons = at_risk.splitlines()[at_risk.splitlines().index(line) + 1]
+        assert f"renews in {DEMO_RENEWS_IN_DAYS} days ({DEMO_CURRENCY} " in reasons, reasons
+
+        lost = customer_profile(session, workspace_id=TEAM_ID, customer=DEMO_LOST_CUSTOMER, now=clock())
+        assert lost.customer.stage == Stage.CHURNED and lost.customer.value is not None
+        assert lost.stage_changes[0].to_stage == Stage.CHURNED and lost.stage_changes[0].reason
+        assert lost.stage_changes[0].from_stage == Stage.RETENTION  # a lost customer, not a lost deal

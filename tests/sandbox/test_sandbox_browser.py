@@ -11,11 +11,14 @@ import importlib.util
 import os
 import re
 from collections.abc import Iterator
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.manifest import build_manifest
 from bot.sandbox import demo
 from bot.sandbox.run import Sandbox
 from tests.sandbox.conftest import ARTIFACTS
@@ -105,6 +108,7 @@ def pick_customer(page: Page, modal: Locator, name: str) -> None:
     """The form's customer field: an external select (asks the bot as you type) or, before it, free text."""
     from playwright.sync_api import expect
 
+    modal.locator('[data-block-id="customer"]').wait_for()  # the form is drawn: which kind of field it has is known
     picker = modal.locator('[data-block-id="customer"] .ext-input')
     if picker.count():
         picker.fill(name[:6])
@@ -237,3 +241,71 @@ def test_mrkdwn_is_drawn_as_slack_draws_it(demo_sandbox: Sandbox, page: Page) ->
     expect(body.locator("pre")).to_have_text("pre *not bold*")
     expect(body).to_contain_text("2023-11-14")
     expect(body).to_contain_text("<b>not html</b>")
+
+
+def declared_message_shortcuts() -> list[str]:
+    """The names of the message shortcuts the app's manifest declares (what each message's menu lists)."""
+    return [s["name"] for s in build_manifest()["features"]["shortcuts"] if s["type"] == "message"]
+
+
+@pytest.mark.parametrize("shortcut", ["Record as feedback", "Log as touchpoint"])
+def test_a_message_shortcut_from_the_more_actions_menu_opens_the_bot_s_form_and_links_back(
+    demo_sandbox: Sandbox, page: Page, shortcut: str
+) -> None:
+    from playwright.sync_api import expect
+
+    if shortcut not in declared_message_shortcuts():
+        pytest.skip(f"bot/manifest.py declares no {shortcut!r} message shortcut, so the sandbox has none to show")
+    customer = "Everly Studio"
+    words = f"Everly Studio called: the training for {shortcut.lower()} went really well"
+    page.goto(f"{demo_sandbox.url}/#/{demo.people.SUCCESS}/C0SUCCESS")
+    type_command(page, words)
+    message = page.locator("#messages .message", has_text=words).last
+    expect(message).to_be_visible()
+    ts = message.get_attribute("data-ts") or ""
+
+    # 1. Hover, open ⋯ More actions, pick the shortcut: the bot opens its form with the message's words.
+    message.hover()
+    message.get_by_role("button", name="More actions").click()
+    menu = page.get_by_role("menu", name="More actions")
+    expect(menu.get_by_role("menuitem")).to_have_count(len(declared_message_shortcuts()))
+    shoot(page, f"10-message-menu-{shortcut.split()[0].lower()}")
+    menu.get_by_role("menuitem", name=shortcut).click()
+    modal = page.locator(".modal[data-callback-id]")
+    expect(modal.locator("textarea")).to_have_value(words)
+    pick_customer(page, modal, customer)
+    if modal.locator('[data-block-id="kind"]').count():
+        modal.locator('[data-block-id="kind"] select').select_option("call")
+    shoot(page, f"11-shortcut-form-{shortcut.split()[0].lower()}")
+    modal.locator('[data-role="submit"]').click()
+
+    # 2. The form turns into the bot's confirmation.
+    done = page.locator('.modal[data-callback-id=""]')  # the result view the bot put in the form's place
+    expect(done).to_contain_text(customer)
+    page.locator('.modal [data-role="cancel"]').click()
+
+    # 3. The profile credits the message and links to it; the link scrolls back to the message and marks it.
+    type_command(page, f'/customer "{customer}"')
+    link = page.locator(f'#messages .message.ephemeral a[href*="/archives/C0SUCCESS/p{ts.replace(".", "")}"]').last
+    expect(link).to_have_text("message")
+    page.locator("#messages").evaluate("box => { box.scrollTop = box.scrollHeight; }")
+    link.click()
+    expect(page.locator("#messages .message.highlight")).to_contain_text(words)
+    expect(page).to_have_url(re.compile(r"/#/U0SUCCESS/C0SUCCESS$"))  # still in the sandbox, not on slack.com
+
+
+def test_a_date_the_bot_refuses_is_shown_under_the_date_picker(demo_sandbox: Sandbox, page: Page) -> None:
+    from playwright.sync_api import expect
+
+    page.goto(f"{demo_sandbox.url}/#/{demo.people.SALES}/C0SALES")
+    type_command(page, "/touch")
+    modal = page.locator(".modal[data-callback-id]")
+    pick_customer(page, modal, demo.DEMO_HANDOFF_CUSTOMER)
+    modal.locator('[data-block-id="kind"] select').select_option("call")
+    when = modal.locator('[data-block-id="when"]')
+    tomorrow = (datetime.now(ZoneInfo(demo.TIMEZONE)) + timedelta(days=2)).date().isoformat()
+    when.locator('input[type="date"]').fill(tomorrow)
+    modal.locator('[data-role="submit"]').click()
+    expect(when.locator(".bk-error")).to_contain_text("future")
+    shoot(page, "12-date-refused")
+    page.keyboard.press("Escape")

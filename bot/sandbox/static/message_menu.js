@@ -35,6 +35,7 @@ const MessageMenu = (() => {
     open.style.top = `${Math.round(box.bottom + 4)}px`;
     open.style.right = `${Math.round(window.innerWidth - box.right)}px`;
     document.body.append(open);
+    if (box.bottom + 4 + open.offsetHeight > window.innerHeight) open.style.top = `${Math.round(box.top - 4 - open.offsetHeight)}px`;
     const first = open.querySelector(".menu-item");
     if (first) first.focus();
   }
