@@ -223,7 +223,8 @@ def test_mrkdwn_is_drawn_as_slack_draws_it(demo_sandbox: Sandbox, page: Page) ->
 
     text = (
         "*bold* _italic_ ~gone~ `code` for <@U0SERVICES|sofia> in <#C0SALES|sales>, "
-        "<!date^1700000000^{date_num}|a date> <https://example.com|a link> &lt;b&gt;not html&lt;/b&gt;\n"
+        "<!date^1700000000^{date_num}|a date> <https://example.com|a link> &lt;b&gt;not html&lt;/b&gt; "
+        "<!date^1700000000^{date_short}^https://example.com/day|Nov 14> <mailto:ann@example.com|ann@example.com>\n"
         "> quoted\n```pre *not bold*```"
     )
     client = WebClient(token=BOT_TOKEN, base_url=f"{demo_sandbox.url}/api/")
@@ -241,6 +242,8 @@ def test_mrkdwn_is_drawn_as_slack_draws_it(demo_sandbox: Sandbox, page: Page) ->
     expect(body.locator("pre")).to_have_text("pre *not bold*")
     expect(body).to_contain_text("2023-11-14")
     expect(body).to_contain_text("<b>not html</b>")
+    expect(body.locator("a[href='https://example.com/day']")).to_have_text("Nov 14, 2023")  # a date that links
+    expect(body.locator("a[href='mailto:ann@example.com']")).to_have_text("ann@example.com")
 
 
 def declared_message_shortcuts() -> list[str]:
