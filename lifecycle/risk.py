@@ -37,6 +37,8 @@ ALERTING_FLAGS = frozenset(
         RedFlag.STUCK_ONBOARDING,
         RedFlag.LOYALTY_BACKSLIDE,
         RedFlag.REPEATED_NEGATIVE,
+        # A customer already worrying whose renewal comes into view: the team has weeks, not months, to act.
+        RedFlag.RENEWAL_CLOSE,
     }
 )
 

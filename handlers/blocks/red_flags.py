@@ -32,6 +32,7 @@ FLAG_TITLES = {
     RedFlag.SILENCE: "has gone quiet",
     RedFlag.UNOWNED_HANDOFF: "has no owner",
     RedFlag.STUCK_ONBOARDING: "is stuck in onboarding",
+    RedFlag.RENEWAL_CLOSE: "renews soon while at risk",
 }
 
 

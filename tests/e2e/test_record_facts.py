@@ -94,3 +94,16 @@ def test_the_digest_shows_the_value_at_stake_of_the_at_risk_list(bot):
     assert "*Globex* — Retention · <@U0CSM> · *" in text and "/100 · 💰 EUR 12,000\n" in text
     assert "💰 EUR 3,000.50" in text
     assert "💰 EUR 5,000" not in text
+
+
+def test_setting_a_close_renewal_on_a_customer_on_watch_alerts_its_team_once(bot):
+    route(bot, "success", "C0CS")
+    customers_with_history(bot)
+    renewal = (bot.clock().date() + timedelta(days=23)).isoformat()
+    run(bot, "/customer", f"set globex renewal {renewal}")
+    run(bot, "/customer", "set globex value 12000")
+    deliver_everything_due(bot)
+    alerts = [call for call in bot.standin.calls_to("chat.postMessage") if call.params["channel"] == "C0CS"]
+    assert len(alerts) == 1
+    text = blocks_text(alerts[0].params["blocks"])
+    assert "Globex" in text and "renews in 23 days" in text
