@@ -117,6 +117,49 @@ def customers_with_fold_prefix(session: Session, workspace_id: str, prefix: str,
     ).all()
 
 
+@dataclass(frozen=True)
+class NameCandidate:
+    """A customer's id, name and stage: enough to rank and offer it, without loading the whole row."""
+
+    id: int
+    name: str
+    fold_key: str
+    stage: Stage
+
+
+def fold_prefix_exists(session: Session, workspace_id: str, prefix: str) -> bool:
+    """Whether any live customer's folded name starts with `prefix` (one step into the index)."""
+    return (
+        session.scalar(
+            select(Customer.id)
+            .where(
+                Customer.workspace_id == workspace_id,
+                Customer.fold_key >= prefix,
+                Customer.fold_key < _prefix_upper_bound(prefix),
+                *_live(),
+            )
+            .limit(1)
+        )
+        is not None
+    )
+
+
+def names_with_fold_prefix(session: Session, workspace_id: str, prefix: str, *, limit: int) -> list[NameCandidate]:
+    """Up to `limit` live customers' names whose folded name starts with `prefix` (a bounded index range)."""
+    rows = session.execute(
+        select(Customer.id, Customer.name, Customer.fold_key, Customer.stage)
+        .where(
+            Customer.workspace_id == workspace_id,
+            Customer.fold_key >= prefix,
+            Customer.fold_key < _prefix_upper_bound(prefix),
+            *_live(),
+        )
+        .order_by(Customer.fold_key)
+        .limit(limit)
+    ).all()
+    return [NameCandidate(row.id, row.name, row.fold_key or "", row.stage) for row in rows]
+
+
 def customers_with_fold_word_prefix(
     session: Session, workspace_id: str, prefix: str, *, limit: int
 ) -> Sequence[Customer]:
@@ -141,16 +184,6 @@ def recent_live_customers(session: Session, workspace_id: str, *, limit: int) ->
         .order_by(Customer.updated_at.desc(), Customer.id.desc())
         .limit(limit)
     ).all()
-
-
-@dataclass(frozen=True)
-class NameCandidate:
-    """A customer's id, name and stage: enough to rank and offer it, without loading the whole row."""
-
-    id: int
-    name: str
-    fold_key: str
-    stage: Stage
 
 
 def customers_sharing_fragments(

@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, insert, select, text
 
-from lifecycle.names import name_key
+from lifecycle.names import fold_name, name_key
 from lifecycle.stages import Stage
 from lifecycle.touchpoints import TouchpointKind
 from storage.models import Customer, StageChange, Touchpoint, Workspace
@@ -108,6 +108,7 @@ def _customer_row(workspace: str, name: str, stage: Stage, owner: str, rng: rand
         "workspace_id": workspace,
         "name": name,
         "name_key": name_key(name),
+        "fold_key": fold_name(name),  # as add_customer stores it, so the forgiving lookups have their key
         "stage": stage,
         "stage_entered_at": updated,
         "owner_user_id": owner,
