@@ -25,6 +25,8 @@ from bot.sandbox.demo_cast import (
     DEMO_CURRENCY,
     DEMO_FRESH_HANDOFF_CUSTOMER,
     DEMO_HANDOFF_CUSTOMER,
+    DEMO_LOST_CUSTOMER,
+    DEMO_LOST_REASON,
     DEMO_NEWLY_LOYAL_CUSTOMERS,
     DEMO_WATCH_CUSTOMERS,
     FORWARD_REASONS,
@@ -233,6 +235,7 @@ def _fresh(timeline: _Timeline) -> None:
     timeline.feedback("Meridian Payroll", 30 * minutes, again, people.SUCCESS)
     live = FORWARD_REASONS[Stage.RETENTION]
     timeline.move(DEMO_FRESH_HANDOFF_CUSTOMER, 20 * minutes, Stage.RETENTION, people.SERVICES, live)
+    timeline.move(DEMO_LOST_CUSTOMER, 25 * minutes, Stage.CHURNED, people.SUCCESS, DEMO_LOST_REASON)
     nearly = "Verbal yes from their CFO; contract out for signature."
     timeline.touch(DEMO_HANDOFF_CUSTOMER, 15 * minutes, K.CALL, nearly, people.SALES)
 

@@ -36,7 +36,8 @@ DEMO_LATE_HANDOFF_CUSTOMER = "Silverleaf Architects"  # waiting for services, re
 DEMO_CURRENCY = "USD"
 DEMO_RENEWING_CUSTOMER = "Alderbrook Insurance"  # at risk ("they won't renew") and renewing within weeks: red flag
 DEMO_RENEWS_IN_DAYS = 23
-DEMO_LOST_CUSTOMER = "Brackenfield Schools"  # churned after the purchase, with a reason and the value lost
+DEMO_LOST_CUSTOMER = "Hazelmere Dental"  # churned in the last hour, after the purchase: the customer-lost notice
+DEMO_LOST_REASON = "went with a competitor: half the price per seat"
 DEMO_FRESH_HANDOFF_CUSTOMER = "Kingsmere Health"  # handed to customer success in the last hour
 
 TEAM_USER: Mapping[Team, str] = {Team.SALES: people.SALES, Team.SERVICES: people.SERVICES, Team.SUCCESS: people.SUCCESS}
@@ -175,6 +176,8 @@ def _stories(now: datetime, rng: random.Random) -> list[_Story]:
             quiet = min(round(rng.uniform(near, far), 2), in_stage)
             told.append(_Story(name, stage, in_stage, quiet, repeat_business=rng.choice((0, 0, 1))))
     told.append(_Story("Marigold Events", Stage.CHURNED, 30, 0, Stage.REACH, "Went quiet after two calls"))
+    # Last, so its history draws nothing the others' did; demo.py churns it among the fresh events.
+    told.append(_Story(DEMO_LOST_CUSTOMER, Stage.RETENTION, 140, 9))
     return told
 
 

@@ -17,6 +17,7 @@ from bot.sandbox.demo_cast import (
     DEMO_HANDOFF_CUSTOMER,
     DEMO_LATE_HANDOFF_CUSTOMER,
     DEMO_LOST_CUSTOMER,
+    DEMO_LOST_REASON,
     DEMO_LOYALTY_CANDIDATES,
     DEMO_NEWLY_LOYAL_CUSTOMERS,
     DEMO_RED_FLAGS,
@@ -186,5 +187,7 @@ def test_the_demo_prices_its_customers_and_one_close_renewal_flags_an_at_risk_cu
 
         lost = customer_profile(session, workspace_id=TEAM_ID, customer=DEMO_LOST_CUSTOMER, now=clock())
         assert lost.customer.stage == Stage.CHURNED and lost.customer.value is not None
-        assert lost.stage_changes[0].to_stage == Stage.CHURNED and lost.stage_changes[0].reason
-        assert lost.stage_changes[0].from_stage == Stage.RETENTION  # a lost customer, not a lost deal
+        churn = lost.stage_changes[0]
+        assert (churn.from_stage, churn.to_stage, churn.reason) == (Stage.RETENTION, Stage.CHURNED, DEMO_LOST_REASON)
+        notices = session.scalars(select(OutboxMessage).where(OutboxMessage.kind == OutboxKind.CUSTOMER_LOST)).all()
+        assert {(notice.payload or {}).get("team") for notice in notices} == {Team.SUCCESS.value, Team.MANAGERS.value}

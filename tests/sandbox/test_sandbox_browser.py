@@ -20,6 +20,7 @@ import pytest
 
 from bot.manifest import build_manifest
 from bot.sandbox import demo
+from bot.sandbox.demo_cast import DEMO_LATE_HANDOFF_CUSTOMER
 from bot.sandbox.run import Sandbox
 from tests.sandbox.conftest import ARTIFACTS
 
@@ -312,3 +313,16 @@ def test_a_date_the_bot_refuses_is_shown_under_the_date_picker(demo_sandbox: San
     expect(when.locator(".bk-error")).to_contain_text("future")
     shoot(page, "12-date-refused")
     page.keyboard.press("Escape")
+
+
+def test_an_escalation_s_link_opens_the_waiting_alert_in_its_channel(demo_sandbox: Sandbox, page: Page) -> None:
+    from playwright.sync_api import expect
+
+    page.goto(f"{demo_sandbox.url}/#/{demo.people.MANAGER}/C0MANAGERS")
+    escalation = page.locator("#messages .message", has_text="has waited more than twice").first
+    escalation.get_by_role("link", name="open it").click()
+    expect(page.locator("#place-title")).to_have_text("# services")
+    alert = page.locator("#messages .message.highlight")
+    expect(alert).to_contain_text(DEMO_LATE_HANDOFF_CUSTOMER)
+    expect(alert.get_by_role("button", name="Accept")).to_be_visible()
+    shoot(page, "13-escalation-link-followed")
