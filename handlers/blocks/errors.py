@@ -102,9 +102,7 @@ def lookalike_reply(error: LookalikeCustomer, *, pending_id: int) -> Reply:
     blocks = [
         section(text),
         actions(*buttons, block_id="customer_choice"),
-        context(
-            "Names are matched ignoring case, accents, punctuation and Inc/Corp/GmbH, and letters that look alike."
-        ),
+        context("Names are matched ignoring case, accents, punctuation, Inc/Corp/GmbH and look-alike letters."),
     ]
     return Reply(text=escape_mrkdwn(error.message), blocks=blocks)
 
