@@ -21,6 +21,9 @@ class LifecycleError(Exception):
 class InvalidInput(LifecycleError):
     """The request was malformed: missing arguments, bad quotes, text too long."""
 
+    # The reply adds the command's usage block; False for a one-line answer (a typo with a "did you mean").
+    show_usage = True
+
 
 class UnknownStage(InvalidInput):
     """A stage name that is neither a stage nor an alias."""
@@ -49,10 +52,10 @@ class CustomerChoice:
     id: int
     name: str
     stage: str
+    archived: bool = False
 
 
 class CustomerNotFound(LifecycleError):
-    archived: bool = False
     """No customer matches; `suggestions` holds close names, if any."""
 
     def __init__(self, query: str, suggestions: Sequence[CustomerChoice] = ()) -> None:

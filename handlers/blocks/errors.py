@@ -27,7 +27,7 @@ def error_reply(error: LifecycleError, *, command: str | None = None) -> Reply:
     blocks: list[Block] = [section(f"⚠️ {message}")]
     if error.hint:
         blocks.append(section(error.hint if error.markup_safe else escape_mrkdwn(error.hint)))
-    if isinstance(error, InvalidInput) and command in USAGE:
+    if isinstance(error, InvalidInput) and error.show_usage and command in USAGE:
         blocks.append(section(usage_text(command)))
     return Reply(text=message, blocks=blocks)
 
