@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from handlers.blocks import customers as customer_blocks
 from handlers.blocks.common import Reply
+from handlers.blocks.edits import with_undo
 from handlers.blocks.errors import customer_choice_reply, lookalike_reply
 from handlers.context import Deps
 from handlers.parsing import stage_readings, touch_readings
@@ -33,6 +34,7 @@ from lifecycle.names import clean_customer_name, plausible_new_name
 from lifecycle.pending import hold_command
 from lifecycle.stages import Stage
 from lifecycle.states import FeedbackSource
+from lifecycle.undo import logged_touch_event
 
 
 @dataclass(frozen=True)
@@ -85,7 +87,10 @@ def execute(
                 when=When(when) if when else None,
                 source=_message_source(request.message_author, request.permalink),
             )
-            return customer_blocks.touchpoint_logged(logged)
+            reply = customer_blocks.touchpoint_logged(logged)
+            # A touch logged on the wrong customer (or day) is taken back with one click, for 10 minutes.
+            event = logged_touch_event(session, touchpoint=logged.touchpoint)
+            return with_undo(reply, event.id) if event is not None else reply
         case MoveStage(customer=customer, stage=stage, reason=reason):
             move = move_stage(
                 session,

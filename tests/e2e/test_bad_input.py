@@ -110,7 +110,8 @@ def test_an_over_long_note_is_kept_up_to_the_limit_and_the_reply_says_so(acme):
 
 def test_slack_mentions_in_notes_become_readable_text(acme):
     reply = reply_text(run(acme, "/touch", "globex call Met <@U0BOB|bob> in <#C0CS|cs> about <https://x.io|the doc>"))
-    assert "Met @bob in #cs about the doc (https://x.io)" in reply
+    # A person stays a real mention (Slack shows their name); a channel and a link read as text.
+    assert "Met <@U0BOB> in #cs about the doc (https://x.io)" in reply
 
 
 def test_channel_pings_in_user_text_are_never_sent_unescaped(acme):

@@ -231,8 +231,8 @@ WITHOUT_IDS = {
     ActionId.ERASE_CANCEL,
     ActionId.MERGE_CANCEL,
 }
-# The message shortcut carries Slack's own message, not an id of ours; the forms it opens are tampered with above.
-WITHOUT_IDS_CALLBACKS = {CallbackId.FEEDBACK_SHORTCUT}
+# The message shortcuts carry Slack's own message, not an id of ours; the forms they open are tampered with above.
+WITHOUT_IDS_CALLBACKS = {CallbackId.FEEDBACK_SHORTCUT, CallbackId.TOUCH_SHORTCUT}
 
 
 @pytest.fixture
