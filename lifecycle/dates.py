@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from lifecycle.errors import InvalidInput
+from lifecycle.errors import InvalidInput, RefusedValue
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _WEEKDAY_WORDS = {
@@ -87,7 +87,7 @@ def occurred_at(when: When | None, *, now: datetime, zone: ZoneInfo, not_before:
     today = now.astimezone(zone).date()
     day = when.local_day(today)
     if day > today:
-        raise InvalidInput(
+        raise RefusedValue(
             f"{day.isoformat()} is in the future; a touchpoint is logged once it happened.",
             hint="Log it on the day, or give an earlier date.",
         )
@@ -97,7 +97,7 @@ def occurred_at(when: When | None, *, now: datetime, zone: ZoneInfo, not_before:
     if not_before is not None:
         first_day = not_before.astimezone(zone).date()
         if day < first_day:
-            raise InvalidInput(
+            raise RefusedValue(
                 f"{day.isoformat()} is before this customer was added ({first_day.isoformat()}).",
                 hint="Touchpoints older than a customer come in with `lifecycle-bot import touchpoints`.",
             )

@@ -25,6 +25,12 @@ class InvalidInput(LifecycleError):
     show_usage = True
 
 
+class RefusedValue(InvalidInput):
+    """Input understood but not allowed (a date in the future): the reply says why, without the usage block."""
+
+    show_usage = False
+
+
 class UnknownStage(InvalidInput):
     """A stage name that is neither a stage nor an alias."""
 

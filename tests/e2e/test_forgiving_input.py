@@ -102,6 +102,7 @@ def test_a_future_or_too_early_date_is_refused_and_changes_nothing(acme, when, e
     before = snapshot(acme)
     text = reply_text(run(acme, "/touch", f"acme call {when} hello"))
     assert expected in text
+    assert "Usage" not in text  # the syntax was right: no usage block, just why
     assert snapshot(acme) == before
 
 
