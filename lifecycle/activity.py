@@ -11,7 +11,7 @@ from lifecycle.audit import record_audit
 from lifecycle.churn import LossOutcome, announce_loss, require_churn_reason
 from lifecycle.customers import CustomerRef, resolve_customer
 from lifecycle.dates import When, occurred_at
-from lifecycle.errors import InvalidInput
+from lifecycle.errors import InvalidInput, RefusedValue
 from lifecycle.feedback_alerts import FeedbackAlert, alert_if_strongly_negative
 from lifecycle.handoffs import HandoffOutcome, record_handoff
 from lifecycle.intent import Intent, detect_intents
@@ -37,7 +37,7 @@ class LoggedTouchpoint:
     raised: tuple[RaisedFlag, ...] = ()
 
 
-class InvalidTouchDate(InvalidInput):
+class InvalidTouchDate(RefusedValue):
     """A touchpoint dated in the future or before its customer was added (a form points at its date picker)."""
 
 
@@ -76,7 +76,7 @@ def log_touchpoint(
     zone = workspace_calendar(repo.ensure_workspace(session, workspace_id, now=now)).zone
     try:
         happened = occurred_at(when, now=now, zone=zone, not_before=found.created_at)
-    except InvalidInput as refused:
+    except RefusedValue as refused:
         raise InvalidTouchDate(refused.message, hint=refused.hint) from None
     bounded = bound_text(note, MAX_NOTE_LENGTH)
     sentiment = score_text(bounded.text) if bounded.text else None
