@@ -10,6 +10,7 @@ from sqlalchemy import select, update
 
 from lifecycle.activity import log_touchpoint, record_feedback
 from lifecycle.customers import add_customer
+from lifecycle.risk import refresh_customer_health
 from lifecycle.stages import Stage
 from lifecycle.states import FeedbackSource
 from lifecycle.touchpoints import TouchpointKind
@@ -46,6 +47,9 @@ def _seed(sessions) -> None:
         )  # fmt: skip
         session.execute(update(Customer).where(Customer.name == "Gone Ltd").values(erased_at=NOW))
         session.execute(update(Customer).where(Customer.name == "Acme Corp").values(renewal_date=NOW.date()))
+        # Re-assessed as `/customer set … renewal` does: a renewal that close is a red flag on an at-risk customer.
+        acme = session.scalars(select(Customer.id).where(Customer.name == "Acme Corp")).one()
+        refresh_customer_health(session, workspace_id=TEAM, customer_id=acme, now=later)
 
 
 def _export(sessions, workspace: str, directory: Path):
