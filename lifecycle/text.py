@@ -28,7 +28,7 @@ def bound_text(text: str, limit: int) -> BoundedText:
 
 
 def plural(count: int, singular: str, plural_form: str | None = None) -> str:
-    """"1 customer", "2 customers", "1,204 pieces of feedback": the count with its noun in the right number."""
+    """The count with its noun in the right number: "1 customer", "2 customers", "1,204 pieces of feedback"."""
     noun = singular if count == 1 else (plural_form or f"{singular}s")
     return f"{count:,} {noun}"
 

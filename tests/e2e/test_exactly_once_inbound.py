@@ -63,9 +63,7 @@ def test_a_retry_with_x_slack_retry_num_stores_nothing_twice(bot):
     body = command_body(bot, "/touch", "acme email Sent the quote", url)
     first = bot.slack.raw(body, FORM)
     # Slack's retry: the same request a moment later, signed anew, with the retry headers.
-    retry = bot.slack.raw(
-        body, FORM, extra_headers={"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"}
-    )
+    retry = bot.slack.raw(body, FORM, extra_headers={"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"})
     assert first.response.status_code == retry.response.status_code == 200
     replies_to(bot, url, 2)
     assert count(bot, Touchpoint) == 1

@@ -1,4 +1,4 @@
-"""The Undo button under every record change: once, for 10 minutes, by its author or an admin, never over a newer change."""
+"""The Undo button under a record change: once, for 10 minutes, by its author or an admin, never over a newer one."""
 
 from __future__ import annotations
 

@@ -95,7 +95,8 @@ def test_repeated_negative_feedback_counts_three_negative_or_two_strongly_negati
     assert RedFlag.REPEATED_NEGATIVE in score_health(signals(negative_feedback_count=3, latest_negative=-0.2)).flags
     assert score_health(signals(negative_feedback_count=2, latest_negative=-0.2)).flags == ()
     strong = score_health(signals(negative_feedback_count=2, strongly_negative_count=2, latest_negative=-0.7))
-    assert first(strong) == (RedFlag.REPEATED_NEGATIVE, "2 pieces of strongly negative feedback in 30 days, latest −0.70")
+    expected = "2 pieces of strongly negative feedback in 30 days, latest −0.70"
+    assert first(strong) == (RedFlag.REPEATED_NEGATIVE, expected)
 
 
 def test_a_complaint_nobody_followed_up_is_at_risk():
