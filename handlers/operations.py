@@ -34,7 +34,6 @@ from lifecycle.names import clean_customer_name, plausible_new_name
 from lifecycle.pending import hold_command
 from lifecycle.stages import Stage
 from lifecycle.states import FeedbackSource
-from lifecycle.undo import logged_touch_event
 
 
 @dataclass(frozen=True)
@@ -89,8 +88,7 @@ def execute(
             )
             reply = customer_blocks.touchpoint_logged(logged)
             # A touch logged on the wrong customer (or day) is taken back with one click, for 10 minutes.
-            event = logged_touch_event(session, touchpoint=logged.touchpoint)
-            return with_undo(reply, event.id) if event is not None else reply
+            return with_undo(reply, logged.audit.id) if logged.audit is not None else reply
         case MoveStage(customer=customer, stage=stage, reason=reason):
             move = move_stage(
                 session,

@@ -23,7 +23,7 @@ from lifecycle.states import FeedbackSource
 from lifecycle.text import MAX_NOTE_LENGTH, MAX_REASON_LENGTH, BoundedText, bound_text
 from lifecycle.touchpoints import LOYALTY_EVENTS, TouchpointKind
 from storage import repositories as repo
-from storage.models import Customer, Feedback, StageChange, Touchpoint
+from storage.models import AuditEvent, Customer, Feedback, StageChange, Touchpoint
 
 
 @dataclass(frozen=True)
@@ -35,6 +35,7 @@ class LoggedTouchpoint:
     note: BoundedText
     intent: Intent | None = None
     raised: tuple[RaisedFlag, ...] = ()
+    audit: AuditEvent | None = None  # its audit entry: what the reply's Undo button points at
 
 
 class InvalidTouchDate(RefusedValue):
@@ -103,7 +104,7 @@ def log_touchpoint(
     if kind in LOYALTY_EVENTS:
         found.loyalty_events = (found.loyalty_events or 0) + 1
     session.flush()
-    record_audit(
+    audit = record_audit(
         session,
         workspace_id=workspace_id,
         actor=actor,
@@ -114,7 +115,9 @@ def log_touchpoint(
         kind=kind.value,
     )
     raised = refresh_customer_health(session, workspace_id=workspace_id, customer_id=found.id, now=now)
-    return LoggedTouchpoint(customer=found, touchpoint=touchpoint, note=bounded, intent=intent, raised=tuple(raised))
+    return LoggedTouchpoint(
+        customer=found, touchpoint=touchpoint, note=bounded, intent=intent, raised=tuple(raised), audit=audit
+    )
 
 
 def _first_intent(text: str) -> Intent | None:

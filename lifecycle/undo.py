@@ -184,18 +184,6 @@ BY_COMMAND = {
 }
 
 
-def logged_touch_event(session: Session, *, touchpoint: Touchpoint) -> AuditEvent | None:
-    """The audit entry of a touchpoint just logged: what the Undo button under /touch's reply points at."""
-    candidates = session.scalars(
-        select(AuditEvent).where(
-            AuditEvent.customer_id == touchpoint.customer_id,
-            AuditEvent.action == "touchpoint.logged",
-            AuditEvent.occurred_at == touchpoint.created_at,
-        )
-    )
-    return next((event for event in candidates if (event.details or {}).get("touchpoint_id") == touchpoint.id), None)
-
-
 def _check_allowed(session: Session, event: AuditEvent, user: str, workspace_admin: Callable[[], bool]) -> None:
     settings = event.action in SETTINGS_UNDO
     if user == event.actor_user_id and not settings:

@@ -11,7 +11,7 @@ from lifecycle.activity import log_touchpoint
 from lifecycle.customers import add_customer
 from lifecycle.stages import Stage
 from lifecycle.touchpoints import TouchpointKind
-from lifecycle.undo import CannotUndo, logged_touch_event, undo_change
+from lifecycle.undo import CannotUndo, undo_change
 from storage.models import AuditEvent, Customer, Touchpoint
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
@@ -23,9 +23,8 @@ def _touch(session_factory, customer_id: int, kind: TouchpointKind, now: datetim
         logged = log_touchpoint(
             session, workspace_id=WS, customer=customer_id, kind=kind, note="", actor="U0REP", now=now
         )
-        event = logged_touch_event(session, touchpoint=logged.touchpoint)
-        assert event is not None
-        return event.id
+        assert logged.audit is not None
+        return logged.audit.id
 
 
 @pytest.fixture
