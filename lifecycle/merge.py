@@ -121,7 +121,9 @@ def _move_rows(
             query = query.where(model.id.in_(only.get(name) or [-1]))
         ids = sorted(session.scalars(query))
         if ids:
-            session.execute(update(model).where(model.id.in_(ids)).values(customer_id=target))
+            # A whole merge moves by customer (no list of ids as parameters, however long the history).
+            moving = model.customer_id == source if only is None else model.id.in_(ids)
+            session.execute(update(model).where(moving).values(customer_id=target))
         moved[name] = ids
     return moved
 
