@@ -73,7 +73,7 @@ def assess_customers(
             Customer.workspace_id == workspace_id,
             Customer.stage != Stage.CHURNED,
             Customer.erased_at.is_(None),  # an erased customer keeps its stage for the funnel, not a health
-            Customer.archived_at.is_(None),  # archived (and merged duplicates): hidden from health
+            Customer.live(),  # archived (and merged duplicates): hidden from health
             only(Customer.workspace_id, Customer.id),
         )
     ).all()

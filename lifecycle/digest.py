@@ -98,7 +98,7 @@ def funnel_counts(session: Session, *, workspace_id: str) -> dict[Stage, int]:
     """How many customers are in each stage now (archived ones, merged duplicates too, are not counted)."""
     rows = session.execute(
         select(Customer.stage, func.count())
-        .where(Customer.workspace_id == workspace_id, Customer.archived_at.is_(None))
+        .where(Customer.workspace_id == workspace_id, Customer.live())
         .group_by(Customer.stage)
     ).all()
     counts = {stage: 0 for stage in Stage}
@@ -185,7 +185,7 @@ def _conversions(
             func.count(distinct(case((Customer.stage != StageChange.from_stage, StageChange.customer_id), else_=None))),
         )
         .join(Customer, Customer.id == StageChange.customer_id)
-        .where(_moves_in(workspace_id, start, end), StageChange.from_stage.is_not(None), Customer.archived_at.is_(None))
+        .where(_moves_in(workspace_id, start, end), StageChange.from_stage.is_not(None), Customer.live())
         .group_by(StageChange.from_stage)
     ).all()
     by_stage = {stage: (int(moved), int(departed)) for stage, moved, departed in rows}
@@ -220,7 +220,7 @@ def _median_days_in_stage(
             continue
         middle = session.scalars(
             select(Customer.stage_entered_at)
-            .where(Customer.workspace_id == workspace_id, Customer.stage == stage, Customer.archived_at.is_(None))
+            .where(Customer.workspace_id == workspace_id, Customer.stage == stage, Customer.live())
             .order_by(Customer.stage_entered_at.desc())
             .offset((count - 1) // 2)
             .limit(1 if count % 2 else 2)

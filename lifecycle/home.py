@@ -54,7 +54,7 @@ def home_summary(session: Session, *, workspace_id: str, user_id: str) -> HomeSu
         .where(
             Customer.workspace_id == workspace_id,
             Customer.owner_user_id == user_id,
-            Customer.archived_at.is_(None),  # archived: hidden from the App Home
+            Customer.live(),  # archived: hidden from the App Home
         )
         .group_by(Customer.stage)
     ).all()
@@ -72,7 +72,7 @@ def home_summary(session: Session, *, workspace_id: str, user_id: str) -> HomeSu
     pending = [
         Handoff.workspace_id == workspace_id,
         Handoff.status == HandoffStatus.PENDING,
-        Customer.archived_at.is_(None),
+        Customer.live(),
     ]
     if teams:
         pending.append(Handoff.to_team.in_(teams))

@@ -60,7 +60,7 @@ def newly_loyal(session: Session, *, workspace_id: str, now: datetime, days: int
             StageChange.to_stage == Stage.LOYALTY,
             StageChange.changed_at >= now - timedelta(days=days),
             Customer.stage == Stage.LOYALTY,
-            Customer.archived_at.is_(None),
+            Customer.live(),
             # the move that started the current stay, not an earlier one
             StageChange.changed_at == Customer.stage_entered_at,
         )
@@ -95,7 +95,7 @@ def loyalty_candidates(session: Session, *, workspace_id: str, now: datetime) ->
         ).where(
             Customer.workspace_id == workspace_id,
             Customer.stage == Stage.RETENTION,
-            Customer.archived_at.is_(None),
+            Customer.live(),
             Customer.stage_entered_at <= now - timedelta(days=config.loyalty_min_days),
             Customer.loyalty_events >= config.loyalty_min_events,
         )

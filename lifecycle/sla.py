@@ -96,7 +96,7 @@ def late_handoffs(
         .where(
             scope,
             Handoff.status == HandoffStatus.PENDING,
-            Customer.archived_at.is_(None),
+            Customer.live(),
             # Business hours never run faster than the clock: younger handoffs cannot be late yet.
             Handoff.created_at <= now - timedelta(hours=sla_hours(workspace)),
         )
@@ -181,7 +181,7 @@ def check_slas(session: Session, *, now: datetime) -> int:
         .join(Workspace, Workspace.id == Handoff.workspace_id)
         .join(Customer, Customer.id == Handoff.customer_id)
         .where(Handoff.status == HandoffStatus.PENDING)
-        .where(Customer.archived_at.is_(None))  # an archived customer's handoff is nobody's to remind about
+        .where(Customer.live())  # an archived customer's handoff is nobody's to remind about
         .where((Handoff.reminded_at.is_(None)) | (Handoff.escalated_at.is_(None)))
     ).all()
     queued = 0

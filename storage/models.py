@@ -6,7 +6,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, Date, ForeignKey, Index, Numeric, String, Text, UniqueConstraint, text
+from sqlalchemy import JSON, ColumnElement, Date, ForeignKey, Index, Numeric, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lifecycle.health import RiskLevel
@@ -121,6 +121,11 @@ class Customer(Base):
     merged_into_id: Mapped[int | None] = mapped_column(
         ForeignKey("customers.id", ondelete="SET NULL", name="fk_customers_merged_into_id")
     )
+
+    @classmethod
+    def live(cls) -> ColumnElement[bool]:
+        """Not archived (merged duplicates are archived too): the customers lists, health and digests show."""
+        return cls.archived_at.is_(None)
 
     touchpoints: Mapped[list[Touchpoint]] = relationship(back_populates="customer", passive_deletes=True)
     stage_changes: Mapped[list[StageChange]] = relationship(back_populates="customer", passive_deletes=True)

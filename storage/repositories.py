@@ -70,7 +70,7 @@ def _prefix_upper_bound(prefix: str) -> str:
 
 def _live() -> list[ColumnElement[bool]]:
     # Archived customers (merged duplicates too) are found only by their exact name, never by a guess.
-    return [Customer.archived_at.is_(None), Customer.merged_into_id.is_(None)]
+    return [Customer.live(), Customer.merged_into_id.is_(None)]
 
 
 def customers_with_prefix(session: Session, workspace_id: str, prefix: str, *, limit: int) -> Sequence[Customer]:
@@ -212,7 +212,7 @@ def list_customers(
     limit: int,
 ) -> tuple[Sequence[Customer], int]:
     """A page of customers (most recently updated first), and how many match in all."""
-    conditions = [Customer.workspace_id == workspace_id, Customer.archived_at.is_(None)]  # archived: hidden
+    conditions = [Customer.workspace_id == workspace_id, Customer.live()]  # archived: hidden
     if stage is not None:
         conditions.append(Customer.stage == stage)
     if owner_user_id is not None:
